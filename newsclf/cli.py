@@ -134,21 +134,27 @@ def cmd_train(args) -> dict:
     "Train, evaluate on the test posts, save; the metrics."
     cats = NEWSGROUPS if args.all_categories else check_newsgroups(args.categories or TUTORIAL_GROUPS)
     if len(set(cats)) < 2: raise ValueError("need at least two different newsgroups to train a classifier")
-    train, test = (load_posts(s, cats, remove=args.remove, path=args.data) for s in ('train', 'test'))
+    path, (train, test) = _model_path(args), (load_posts(s, cats, remove=args.remove, path=args.data) for s in ('train', 'test'))
     over = {k: v for k,v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
     t0 = time.perf_counter()
     clf = NewsClassifier(**{**config_for(cats), **over}).fit(train.data, train.target, train.target_names, progress=not args.quiet)
     res = dict(metrics(test.target, clf.predict(test.data), test.target_names), fit_seconds=round(time.perf_counter() - t0, 2),
-               n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, model=str(_save(clf, args)))
+               n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, model=str(_save(clf, path, args.remove)))
     return res
 
-# %% ../nbs/04_cli.ipynb #25cf9c06
-def _save(clf:NewsClassifier, args) -> Path:
-    "Save `clf` at `--model` (or the default path), recording the `--remove` its posts were trained with."
+def _model_path(args) -> Path:
+    "`--model` or the default path, its folder created: a bad path fails before training, not after."
     path = Path(args.model or default_model_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as e: raise OSError(f"cannot save a model at {path}: {e.filename} is a file, not a folder") from None
+    except OSError as e: raise OSError(f"cannot save a model at {path}: {e.strerror or e}") from None
+    return path
+
+# %% ../nbs/04_cli.ipynb #25cf9c06
+def _save(clf:NewsClassifier, path:Path, remove:list[str]) -> Path:
+    "Save `clf` at `path`, recording the `remove` its training posts were stripped of."
     meta = clf._metadata
-    clf._metadata = lambda: {**meta(), 'data_options': json.dumps({'remove': list(args.remove)})}
+    clf._metadata = lambda: {**meta(), 'data_options': json.dumps({'remove': list(remove)})}
     try: return clf.save(path)
     finally: del clf._metadata
 
