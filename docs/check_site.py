@@ -2,8 +2,9 @@
 
 Usage: python docs/check_site.py [--search TERM=PAGE ...] [--browser PATH] [--site DIR]
 Fails (exit 1) when any page logs a console error or a JavaScript exception, a request fails or answers >= 400,
-an image does not load, math is left untypeset, an internal link points to a missing page or anchor, a page is not
-reachable from the home page, or a search for TERM does not list PAGE (a notebook such as 01_model, or an .html name).
+an image does not load, math is left untypeset, a `#|` directive, an `In [ ]:` prompt or a figure saved as
+`<Figure ...>` text shows, a code cell has no copy button, an internal link points to a missing page or anchor, a page
+is linked from no other page, or a search for TERM does not list PAGE (a notebook such as 01_model, or an .html name).
 Saves a screenshot of the top of each page and of the whole page in docs/_screenshots/.
 Needs Chromium (Debian: apt-get install chromium) and the `playwright` Python package (its driver only: no browser
 download; we launch the system's Chromium).
@@ -48,6 +49,7 @@ PAGE_JS = """async () => {
     untypeset: mathOk ? [...math].filter(m => !m.querySelector('mjx-container') || m.querySelector('mjx-merror')).map(m => m.textContent.slice(0, 60)) : ['MathJax did not load'],
     visibleDirectives: [...document.querySelectorAll('.cell_input pre, .cell_output pre, article p')].map(e => e.textContent).filter(t => /^\\s*#\\|/m.test(t)).map(t => t.slice(0, 60)),
     prompts: [...document.querySelectorAll('article')].map(e => e.innerText).filter(t => /In \\[[ \\d]*\\]:/.test(t)).length,
+    noCopy: [...document.querySelectorAll('div.cell_input div.highlight')].filter(d => !d.querySelector('button.copybtn')).length,
     lostFigures: [...document.querySelectorAll('.cell_output pre')].map(e => e.textContent).filter(t => /^<Figure size \\d+x\\d+ with \\d+ Axes>/m.test(t)).length,
   };
 }"""
@@ -96,6 +98,7 @@ def check(site:Path, browser:str, searches:list[str], shots:Path) -> list[str]:
             for m in r['untypeset']: err(f'math not typeset: {m!r}')
             for d in r['visibleDirectives']: err(f'nbdev directive visible: {d!r}')
             if r['prompts']: err('an "In [ ]:" prompt is visible')
+            if r['noCopy']: err(f"{r['noCopy']} code cell(s) without a copy button")
             if r['lostFigures']: err(f"{r['lostFigures']} figure(s) saved as '<Figure size ...>' text, not as an image: "
                                      "execute the notebook with Jupyter's inline backend (not MPLBACKEND=Agg)")
             stem = name[:-5]

@@ -49,6 +49,7 @@ html_css_files = ['newsclf.css']
 html_favicon = '_static/favicon.svg'
 html_show_sourcelink = False
 html_copy_source = False
+html_use_index = False                        # no page links to a general index; search finds API entries
 html_sidebars = {'**': []}
 html_context = {'default_mode': 'auto'}  # light or dark, as the reader's system prefers
 html_theme_options = {
