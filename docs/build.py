@@ -8,20 +8,19 @@ Usage: python docs/build.py [--clean] [--draft]
 Nothing is executed: the site shows the outputs saved in the notebooks. Then check it as a reader would:
 python docs/check_site.py
 """
-import ast, inspect, importlib, json, re, shutil, subprocess, sys, time
+import ast, inspect, importlib, json, os, re, shutil, subprocess, sys, time
 from pathlib import Path
 import nbformat, yaml
 
 docs = Path(__file__).resolve().parent
 root = docs.parent
 src, out = docs/'_src', docs/'_build'/'html'
-sys.path.insert(0, str(docs))
-from make_readme import proc_nbs  # nbdev.serve.proc_nbs: hides `#| hide` cells, drops `#| export` cells, adds show_doc cells
+os.chdir(root)  # nbdev finds settings.ini from the working directory
+from nbdev.serve import proc_nbs  # hides `#| hide` cells, drops `#| export` ones and `default_exp`, adds show_doc cells
 
 _re_nb = re.compile(r'^(\d+[a-z]?)_(\w+)\.ipynb$')
 _re_link = re.compile(r'\[([^\]\n]*)\]\(([^)\s]+)\)')
 _re_link2 = re.compile(r'\[\[([^\]\n]*)\]\([^)\s]+\)\]\(([^)\s]+)\)')  # nbdev links names inside a link the author wrote
-_re_fence = re.compile(r'^(```|~~~)', re.M)
 _re_directive = re.compile(r'^\s*#\|\s*(.*?)\s*$')
 _re_showdoc = re.compile(r'^show_doc\((\s*[\w.]+\s*)[,)]')
 _re_code = re.compile(r'^`([^`]+)`$')

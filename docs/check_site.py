@@ -11,7 +11,7 @@ download; we launch the system's Chromium).
 """
 import argparse, functools, http.server, json, sys, tempfile, threading, time
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, unquote
+from urllib.parse import urlsplit, unquote
 
 docs = Path(__file__).resolve().parent
 FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
