@@ -76,14 +76,20 @@ class ModelConfig:
     n_vocab: int                 # input size: tokens in the vocabulary, `<unk>` (id 0) included
     n_classes: int = 3           # output size: one logit per class
     n_hidden: tuple = (100, 100) # hidden layer sizes; the tutorial's two layers of 100
-    dropout: float = 0.0         # dropout probability after each hidden ReLU; 0 turns it off
-    tf: str = 'count'            # term weight: 'count' (the tutorial's raw counts) or 'log1p' (log(1 + count))
-    idf: bool = False            # multiply term weights by an idf buffer (set from training posts by `set_idf`)
-    norm: bool = False           # scale each post's term weights to unit L2 norm
+    dropout: float = 0.5         # dropout probability after each hidden ReLU; 0 turns it off (the tutorial had none)
+    tf: str = 'log1p'            # term weight: 'log1p' (log(1 + count)) or 'count' (the tutorial's raw counts)
+    idf: bool = True             # multiply term weights by an idf buffer (set from training posts by `set_idf`)
+    norm: bool = True            # scale each post's term weights to unit L2 norm
     def __post_init__(self):
         self.n_hidden = tuple(self.n_hidden)
         if self.tf not in ('count', 'log1p'): raise ValueError(f"tf must be 'count' or 'log1p', not {self.tf!r}")
         if not self.n_hidden: raise ValueError("n_hidden needs at least one layer (the bag layer)")
+        if not 0 <= self.dropout < 1: raise ValueError(f"dropout must be in [0, 1), not {self.dropout}")
+
+    @classmethod
+    def tutorial(cls, n_vocab:int, n_classes:int=3) -> ModelConfig:
+        "The tutorial's network: raw counts into two hidden layers of 100, no dropout."
+        return cls(n_vocab, n_classes, (100, 100), dropout=0.0, tf='count', idf=False, norm=False)
 
 # %% ../nbs/01_model.ipynb #327f45f2
 class BowNet(nn.Module):
