@@ -297,7 +297,7 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
 
 # %% ../nbs/02_train.ipynb #406ab1df
 _RECOMMENDED = {'tutorial': {}, # the defaults are tuned on the tutorial's three newsgroups
-                'many': {}}     # more newsgroups: to be tuned on validation posts of all twenty (issue 6)
+                'many': dict(n_hidden=(256,), bs=256, lr=4e-3, weight_decay=0.0, epochs=6)}  # tuned on validation posts of all twenty
 
 def config_for(categories:Iterable[str]|None=TUTORIAL_GROUPS # newsgroup names; `None` for all twenty
               ) -> dict:
@@ -364,17 +364,18 @@ def _tutorial_fit(net:TutorialNet, posts:Posts, word2index:dict, epochs:int, bs:
 def tutorial_replica(train:Posts, test:Posts, # the posts to train on and to report on
                      seed:int=0, # seeds the initial weights
                      epochs:int=10, # the tutorial trained 10 epochs
-                     leak:bool=True # True: the tutorial's vocabulary of train AND test words; False: training words only
+                     leak:bool=True, # True: the tutorial's vocabulary of train AND test words; False: training words only
+                     predict_bs:int|None=None # test posts per dense batch; None: all in one, as the tutorial (n_test × n_vocab floats)
                     ) -> dict:
     "Rerun the tutorial (dense counts, `TutorialNet`, Adam lr 0.01, batch 150): metrics, seconds, peak MB and `predict`."
     from sklearn.metrics import f1_score
+    def predict(texts, bs=150): return np.concatenate([_tutorial_predict(net, texts[i:i+bs], w2i) for i in range(0, len(texts), max(bs, 1))])
     with PeakMemory() as mem:
         t0 = time.perf_counter(); torch.manual_seed(seed)
         w2i = tutorial_vocab(train.data, test.data) if leak else tutorial_vocab(train.data)
         net = TutorialNet(len(w2i), 100, len(train.target_names))
         _tutorial_fit(net, train, w2i, epochs)
-        t1 = time.perf_counter(); pred = _tutorial_predict(net, test.data, w2i); t2 = time.perf_counter()
-    def predict(texts): return np.concatenate([_tutorial_predict(net, texts[i:i+150], w2i) for i in range(0, len(texts), 150)])
+        t1 = time.perf_counter(); pred = predict(test.data, predict_bs or len(test)); t2 = time.perf_counter()
     return dict(accuracy=float((pred == test.target).mean()), macro_f1=float(f1_score(test.target, pred, average='macro')),
                 fit_seconds=t1-t0, predict_per_s=len(test)/(t2-t1), peak_mb=mem.mb, n_vocab=len(w2i), predict=predict,
                 model=net, word2index=w2i)
