@@ -6,7 +6,7 @@
 from __future__ import annotations
 import os, re, json, tarfile, zlib
 from collections import Counter
-from itertools import repeat
+from itertools import chain, repeat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -17,7 +17,8 @@ from torch.utils.data import Dataset, DataLoader
 # %% auto #0
 __all__ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'ARCHIVE_URL', 'check_newsgroups', 'DataError', 'read_corpus',
            'data_source', 'fetch_archive', 'Posts', 'load_posts', 'sklearn_from_archive', 'tokenize', 'split_tokenize',
-           'Vocab', 'tutorial_vocab', 'dense_counts', 'encode', 'BagDataset', 'collate_bags', 'bags_to_dense']
+           'Vocab', 'tutorial_vocab', 'dense_counts', 'encode', 'BagDataset', 'collate_bags', 'encode_batch',
+           'bags_to_dense']
 
 # %% ../nbs/00_data.ipynb #85694eaf
 NEWSGROUPS = ('alt.atheism', 'comp.graphics', 'comp.os.ms-windows.misc', 'comp.sys.ibm.pc.hardware',
@@ -289,6 +290,16 @@ def collate_bags(items:list[tuple]) -> tuple[tuple[torch.Tensor, torch.Tensor, t
     offsets = np.cumsum([0] + [len(i) for i in ids[:-1]])
     x = (torch.from_numpy(np.concatenate(ids)), torch.from_numpy(offsets), torch.from_numpy(np.concatenate(counts)))
     return x, torch.as_tensor(np.array(labels))
+
+# %% ../nbs/00_data.ipynb #db1659b7
+def encode_batch(docs:list[list[str]], # tokenized posts
+                 vocab:Vocab) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Tokenized posts as one batch of bags `(ids, offsets, weights)`: what `collate_bags` makes of their `encode`d bags."
+    lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    ids = np.fromiter(map(vocab.stoi.get, chain.from_iterable(docs), repeat(0)), dtype=np.int64, count=int(lens.sum()))
+    key, counts = np.unique(np.repeat(np.arange(len(docs)), lens)*len(vocab) + ids, return_counts=True)  # sorted by post, then id
+    offsets = np.searchsorted(key // len(vocab), np.arange(len(docs)))  # where each post's ids start (empty posts: none)
+    return torch.from_numpy(key % len(vocab)), torch.from_numpy(offsets), torch.from_numpy(counts.astype(np.float32))
 
 # %% ../nbs/00_data.ipynb #09c2e81e
 def bags_to_dense(ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor, n_vocab:int) -> torch.Tensor:
