@@ -78,14 +78,12 @@ def misclassified(texts:Sequence[str], # the posts
 # %% ../nbs/03_evaluate.ipynb #89d5e0f2
 def _bag(clf, text:str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "`text` encoded by `clf` as one bag, on the model's device."
-    dev = next(clf.model.parameters()).device
-    return tuple(t.to(dev) for t in clf.encode([text]))
+    return clf.encode([text])
 
 def _logits(clf, texts:list[str], bs:int=4096) -> torch.Tensor:
     "`clf`'s logits for `texts`, computed in chunks of `bs`, on the CPU."
-    dev = next(clf.model.parameters()).device
     clf.model.eval()
-    with torch.no_grad(): return torch.cat([clf.model(*(t.to(dev) for t in clf.encode(texts[i:i+bs]))).cpu() for i in range(0, len(texts), bs)])
+    with torch.no_grad(): return torch.cat([clf.model(*clf.encode(texts[i:i+bs])).cpu() for i in range(0, len(texts), bs)])
 
 def _score(logits:torch.Tensor, target:int) -> torch.Tensor:
     "Newsgroup `target`'s logit minus the mean logit, per row."
@@ -156,7 +154,7 @@ def top_words(clf, k:int=10, # words per newsgroup
     "For each newsgroup, the `k` vocabulary words whose one-word post scores highest for it."
     words = clf.vocab.itos[1:]
     if texts is not None:
-        n = torch.bincount(clf.encode(list(texts))[0], minlength=len(clf.vocab))  # posts with each word
+        n = torch.bincount(clf.encode(list(texts))[0].cpu(), minlength=len(clf.vocab))  # posts with each word
         words = [t for t in words if n[clf.vocab[t]] >= min_count]
     logits = _logits(clf, words)
     return {name: [words[i] for i in _score(logits, c).topk(min(k, len(words))).indices.tolist()] for c,name in enumerate(clf.target_names)}

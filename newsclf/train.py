@@ -15,13 +15,14 @@ from torch.utils.data import DataLoader, Subset
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from safetensors.torch import save as safetensors_save, load as safetensors_load
-from .data import (Posts, Vocab, BagDataset, collate_bags, tokenize, split_tokenize, tutorial_vocab, dense_counts,
+from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, split_tokenize, tutorial_vocab, dense_counts,
                           check_newsgroups, TUTORIAL_GROUPS, NEWSGROUPS)
 from .model import ModelConfig, BowNet, TutorialNet
 
 # %% auto #0
 __all__ = ['get_device', 'TrainConfig', 'split_indices', 'train_epoch', 'evaluate', 'fit_model', 'ModelError', 'NewsClassifier',
-           'plot_history', 'atomic_write', 'config_for', 'PeakMemory', 'measure_classifier', 'tutorial_replica']
+           'plot_history', 'atomic_write', 'config_for', 'by_date_split', 'PeakMemory', 'measure_classifier',
+           'tutorial_replica']
 
 # %% ../nbs/02_train.ipynb #2fbaa2e2
 def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
@@ -108,7 +109,8 @@ def fit_model(model:nn.Module, # trained in place
             hist.append(_epoch_row(epoch, trn, val))
             if valid_dl is None or val[0] < best[0]: best, state = (val[0], epoch), {k: v.detach().clone() for k,v in model.state_dict().items()}
             if config.patience is not None and epoch - best[1] >= config.patience: break
-        bar.total = bar.n; bar.set_postfix(best_epoch=best[1], valid_acc=f'{hist[best[1]-1]["valid_acc"]:.3f}')
+        bar.total = bar.n
+        if valid_dl is not None: bar.set_postfix(best_epoch=best[1], valid_acc=f'{hist[best[1]-1]["valid_acc"]:.3f}')
     model.load_state_dict(state); model.eval()
     return hist, best[1]
 
@@ -189,9 +191,9 @@ def _check_fitted(self:NewsClassifier):
 
 @patch
 def encode(self:NewsClassifier, texts:list[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    "`texts` as one batch of bags `(ids, offsets, weights)`: exactly what `.model` takes."
+    "`texts` as one batch of bags `(ids, offsets, weights)` on the model's device: exactly what `.model` takes."
     self._check_fitted()
-    return collate_bags(list(BagDataset(texts, None, self.vocab)))[0]
+    return _to(encode_batch([tokenize(t) for t in texts], self.vocab), next(self.model.parameters()).device)
 
 # %% ../nbs/02_train.ipynb #108fae63
 @patch
@@ -200,9 +202,9 @@ def predict_proba(self:NewsClassifier, texts:list[str], # posts to classify
                   bs:int=1024 # posts per batch
                  ) -> np.ndarray:
     "Class probabilities, `(len(texts), n_classes)` float32, columns in `target_names` order."
-    self._check_fitted(); self.model.eval(); dev = next(self.model.parameters()).device
+    self._check_fitted(); self.model.eval()
     if not len(texts): return np.zeros((0, len(self.target_names)), dtype=np.float32)
-    out = [self.model(*_to(xb, dev)).softmax(1).cpu() for xb,_ in _loader(BagDataset(texts, None, self.vocab), bs)]
+    out = [self.model(*self.encode(texts[i:i+bs])).softmax(1).cpu() for i in range(0, len(texts), bs)]
     return torch.cat(out).numpy()
 
 @patch
@@ -282,7 +284,7 @@ def _read_model_file(path:Path) -> tuple[dict, dict]:
 # %% ../nbs/02_train.ipynb #469f20a3
 @patch(cls_method=True)
 def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.save`
-         device:str|None=None # where to put the model; default: the saved `TrainConfig.device`
+         device:str|None=None # where to put the model; default: the saved `TrainConfig.device`, or the CPU if that GPU is not here
         ) -> NewsClassifier:
     "Load a saved classifier. Reads tensors and JSON only: nothing in the file is executed."
     tensors, m = _read_model_file(Path(path))
@@ -292,18 +294,29 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
         clf.model.load_state_dict(tensors)
         clf.vocab, clf.target_names, clf.history, clf.best_epoch = Vocab(m['vocab']), m['target_names'], m['history'], m['best_epoch']
     except (KeyError, TypeError, ValueError, RuntimeError) as e: raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
-    clf.model.to(get_device(device or clf.config.device)).eval()
+    if device is None: device = 'cpu' if clf.config.device.startswith('cuda') and not torch.cuda.is_available() else clf.config.device
+    clf.model.to(get_device(device)).eval()
     return clf
 
 # %% ../nbs/02_train.ipynb #406ab1df
 _RECOMMENDED = {'tutorial': {}, # the defaults are tuned on the tutorial's three newsgroups
-                'many': dict(n_hidden=(256,), bs=256, lr=4e-3, weight_decay=0.0, epochs=6)}  # tuned on validation posts of all twenty
+                'many': dict(n_hidden=(256,), bs=256, lr=4e-3, weight_decay=0.0, epochs=6, valid_pct=0.0)}  # tuned on validation posts of all twenty
 
 def config_for(categories:Iterable[str]|None=TUTORIAL_GROUPS # newsgroup names; `None` for all twenty
               ) -> dict:
     "Recommended `NewsClassifier` overrides for a set of newsgroups."
     names = check_newsgroups(categories)
     return dict(_RECOMMENDED['tutorial' if set(names) <= set(TUTORIAL_GROUPS) else 'many'])
+
+# %% ../nbs/02_train.ipynb #1ea932e9
+def by_date_split(posts:Posts, # training posts, with their `filenames`
+                  valid_pct:float=0.1 # share of each newsgroup's posts to hold out: its latest
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    "Sorted training and validation indices of `posts`; the validation posts are each newsgroup's latest by article number."
+    y, n = np.asarray(posts.target), np.array([int(Path(f).name) for f in posts.filenames])
+    va = [i[np.argsort(n[i], kind='stable')][len(i)-round(len(i)*valid_pct):] for i in (np.flatnonzero(y == c) for c in np.unique(y))]
+    va = np.sort(np.concatenate(va + [np.zeros(0, np.int64)]))
+    return np.setdiff1d(np.arange(len(y)), va), va
 
 # %% ../nbs/02_train.ipynb #4c6fa084
 def _rss() -> int:
