@@ -139,7 +139,7 @@ def cmd_train(args) -> dict:
     t0 = time.perf_counter()
     clf = NewsClassifier(**{**config_for(cats), **over}).fit(train.data, train.target, train.target_names, progress=not args.quiet)
     res = dict(metrics(test.target, clf.predict(test.data), test.target_names), fit_seconds=round(time.perf_counter() - t0, 2),
-               n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, model=str(_save(clf, path, args.remove)))
+               n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct, model=str(_save(clf, path, args.remove)))
     return res
 
 def _model_path(args) -> Path:
@@ -186,7 +186,9 @@ def _ranked(p, names:list[str], top:int|None) -> dict:
 # %% ../nbs/04_cli.ipynb #a32eb08e
 def _print_metrics(r:dict, command:str):
     "Human-readable output of `train` and `evaluate`."
-    if command == 'train': print(f"trained on {r['n_train']:,} posts of {len(r['newsgroups'])} newsgroups in {r['fit_seconds']:.1f} s (best epoch {r['best_epoch']})")
+    if command == 'train':
+        kept = f"best epoch {r['best_epoch']}" if r['valid_pct'] else f"{r['best_epoch']} epochs, none held out"
+        print(f"trained on {r['n_train']:,} posts of {len(r['newsgroups'])} newsgroups in {r['fit_seconds']:.1f} s ({kept})")
     print(f"test accuracy {r['accuracy']:.4f} | macro-F1 {r['macro_f1']:.4f} on {r['n_posts']:,} test posts" + (f" (removed: {', '.join(r['remove'])})" if r['remove'] else ''))
     if command == 'train': return print(f"saved model to {r['model']}")
     print('\n' + _report_table(r) + '\nconfusion matrix (rows: true, columns: predicted):')
