@@ -76,10 +76,6 @@ def misclassified(texts:Sequence[str], # the posts
                  predicted=target_names[pred[i]], confidence=round(float(proba[i, pred[i]]), 3)) for i in wrong]
 
 # %% ../nbs/03_evaluate.ipynb #89d5e0f2
-def _bag(clf, text:str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    "`text` encoded by `clf` as one bag, on the model's device."
-    return clf.encode([text])
-
 def _logits(clf, texts:list[str], bs:int=4096) -> torch.Tensor:
     "`clf`'s logits for `texts`, computed in chunks of `bs`, on the CPU."
     clf.model.eval()
@@ -108,14 +104,14 @@ def word_scores(clf, # a fitted `NewsClassifier` (anything with `.encode`, `.mod
                 target:int|None=None, # newsgroup index; default the predicted one
                ) -> list[tuple[str, float]]:
     "Gradient × input of each word of `text` toward newsgroup `target`, through the EmbeddingBag's weights; most positive first."
-    ids, offsets, w = _bag(clf, text)
+    ids, offsets, w = clf.encode([text])
     x, g, _ = _emb_weights_grad(clf, ids, offsets, w, target)
     return sorted(zip([clf.vocab.itos[i] for i in ids.tolist()], (g*x).detach().cpu().tolist()), key=lambda p: -p[1])
 
 # %% ../nbs/03_evaluate.ipynb #d28989e4
 def occlusion_scores(clf, text:str, target:int|None=None) -> list[tuple[str, float]]:
     "How much newsgroup `target`'s score drops when each word of `text` is removed, largest drop first."
-    ids, offsets, w = _bag(clf, text)
+    ids, offsets, w = clf.encode([text])
     n = len(ids)
     ws = w.float().repeat(n + 1, 1)
     ws[torch.arange(n), torch.arange(n)] = 0  # row k lacks word k; the last row is the whole post
