@@ -132,6 +132,7 @@ class NewsClassifier:
         self.model_config = {**(model_config or {}), **{k:v for k,v in overrides.items() if k in _MODEL_KEYS}}
         self.config = replace(train_config or TrainConfig(), **{k:v for k,v in overrides.items() if k in _TRAIN_KEYS})
         self.vocab, self.model, self.target_names, self.history, self.best_epoch = None, None, None, [], None
+        self.info = {}  # free-form notes saved with the model (JSON values), e.g. how its posts were prepared
 
     def __repr__(self):
         if self.model is None: return f"NewsClassifier(not fitted; {self.model_config or 'default model'}, {self.config})"
@@ -254,13 +255,14 @@ def _digest(tensors:dict, meta:dict) -> str:
 def _metadata(self:NewsClassifier) -> dict[str, str]:
     "Everything but the weights, as the JSON strings a safetensors header holds."
     d = dict(model_config=asdict(self.model.config), train_config=asdict(self.config), target_names=self.target_names,
-             vocab=self.vocab.itos, history=self.history, best_epoch=self.best_epoch)
-    return {'format': _FORMAT, **{k: json.dumps(v, ensure_ascii=False) for k,v in d.items()}}
+             vocab=self.vocab.itos, history=self.history, best_epoch=self.best_epoch, info=self.info)
+    try: return {'format': _FORMAT, **{k: json.dumps(v, ensure_ascii=False) for k,v in d.items()}}
+    except TypeError as e: raise TypeError(f"NewsClassifier.info must hold JSON values only (str, number, bool, None, list, dict): {e}") from None
 
 @patch
 def save(self:NewsClassifier, path:str|Path # the one file to write, e.g. `model.safetensors`
         ) -> Path:
-    "Save weights, vocabulary, class names, configs and history in one safetensors file, atomically."
+    "Save weights, vocabulary, class names, configs, history and `info` in one safetensors file, atomically."
     self._check_fitted()
     tensors = {k: v.detach().cpu().contiguous() for k,v in self.model.state_dict().items()}
     meta = self._metadata(); meta['sha256'] = _digest(tensors, meta)
@@ -293,6 +295,7 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
         clf.model = BowNet(ModelConfig(**m['model_config']))
         clf.model.load_state_dict(tensors)
         clf.vocab, clf.target_names, clf.history, clf.best_epoch = Vocab(m['vocab']), m['target_names'], m['history'], m['best_epoch']
+        clf.info = dict(m.get('info') or {})
     except (KeyError, TypeError, ValueError, RuntimeError) as e: raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
     if device is None: device = 'cpu' if clf.config.device.startswith('cuda') and not torch.cuda.is_available() else clf.config.device
     clf.model.to(get_device(device)).eval()
