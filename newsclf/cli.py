@@ -6,7 +6,6 @@
 from __future__ import annotations
 import argparse, json, os, sys, time
 from pathlib import Path
-from safetensors import safe_open
 from . import __version__
 from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsgroups, load_posts
 from .train import NewsClassifier, ModelError, config_for
@@ -152,22 +151,19 @@ def _model_path(args) -> Path:
 
 # %% ../nbs/04_cli.ipynb #25cf9c06
 def _save(clf:NewsClassifier, path:Path, remove:list[str]) -> Path:
-    "Save `clf` at `path`, recording the `remove` its training posts were stripped of."
-    meta = clf._metadata
-    clf._metadata = lambda: {**meta(), 'data_options': json.dumps({'remove': list(remove)})}
-    try: return clf.save(path)
-    finally: del clf._metadata
+    "Save `clf` at `path`, recording in its `info` the `remove` its training posts were stripped of."
+    clf.info['remove'] = list(remove)
+    return clf.save(path)
 
-def trained_remove(path:Path) -> list[str]|None:
-    "The `--remove` recorded in a model file by `newsclf train`; `None` if it has none."
-    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    return json.loads(meta['data_options'])['remove'] if 'data_options' in meta else None
+def trained_remove(clf:NewsClassifier) -> list[str]|None:
+    "The `--remove` that `newsclf train` recorded in `clf.info`; `None` if it has none."
+    return clf.info.get('remove')
 
 # %% ../nbs/04_cli.ipynb #d6176ced
 def cmd_evaluate(args) -> dict:
     "Evaluate a saved model on its newsgroups' test posts; the metrics."
     clf = load_model(args.model)
-    remove = args.remove if args.remove is not None else trained_remove(args.model or default_model_path()) or []
+    remove = args.remove if args.remove is not None else trained_remove(clf) or []
     test = load_posts('test', clf.target_names, remove=remove, path=args.data)
     return dict(metrics(test.target, clf.predict(test.data), test.target_names), remove=list(remove), model=str(args.model or default_model_path()))
 
