@@ -17,8 +17,8 @@ from torch.utils.data import Dataset, DataLoader
 # %% auto #0
 __all__ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'ARCHIVE_URL', 'check_newsgroups', 'DataError', 'read_corpus',
            'data_source', 'fetch_archive', 'Posts', 'load_posts', 'sklearn_from_archive', 'tokenize', 'split_tokenize',
-           'Vocab', 'tutorial_vocab', 'dense_counts', 'encode', 'BagDataset', 'collate_bags', 'encode_batch',
-           'bags_to_dense']
+           'subject_tokens', 'Vocab', 'tutorial_vocab', 'dense_counts', 'encode', 'BagDataset', 'collate_bags',
+           'encode_batch', 'bags_to_dense']
 
 # %% ../nbs/00_data.ipynb #85694eaf
 NEWSGROUPS = ('alt.atheism', 'comp.graphics', 'comp.os.ms-windows.misc', 'comp.sys.ibm.pc.hardware',
@@ -215,6 +215,18 @@ def tokenize(text:str) -> list[str]:
 def split_tokenize(text:str) -> list[str]:
     "The tutorial's tokenizer: lower-cased `text.split(' ')`."
     return [w.lower() for w in text.split(' ')]
+
+# %% ../nbs/00_data.ipynb #8aaf6a2c
+_FIELD_RE = re.compile(r'[A-Za-z][\w-]*:')
+
+def subject_tokens(text:str) -> list[str]:
+    "The words of the post's `Subject:` header line as `subject:`-prefixed tokens; none if the post starts without a header."
+    end = text.find('\n\n')
+    head = text if end < 0 else text[:end]  # the header: the lines before the first blank line
+    if not _FIELD_RE.match(head): return []
+    for line in head.split('\n'):
+        if line[:8].lower() == 'subject:': return ['subject:' + t for t in tokenize(line[8:])]
+    return []
 
 # %% ../nbs/00_data.ipynb #4dc9e753
 class Vocab:
