@@ -17,8 +17,8 @@ from torch.utils.data import Dataset, DataLoader
 # %% auto #0
 __all__ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'ARCHIVE_URL', 'check_newsgroups', 'DataError', 'read_corpus',
            'data_source', 'fetch_archive', 'Posts', 'load_posts', 'sklearn_from_archive', 'tokenize', 'split_tokenize',
-           'subject_tokens', 'Vocab', 'tutorial_vocab', 'dense_counts', 'encode', 'BagDataset', 'collate_bags',
-           'encode_batch', 'bags_to_dense']
+           'subject_line', 'subject_tokens', 'Vocab', 'tutorial_vocab', 'dense_counts', 'encode', 'BagDataset',
+           'collate_bags', 'encode_batch', 'bags_to_dense']
 
 # %% ../nbs/00_data.ipynb #85694eaf
 NEWSGROUPS = ('alt.atheism', 'comp.graphics', 'comp.os.ms-windows.misc', 'comp.sys.ibm.pc.hardware',
@@ -217,16 +217,21 @@ def split_tokenize(text:str) -> list[str]:
     return [w.lower() for w in text.split(' ')]
 
 # %% ../nbs/00_data.ipynb #8aaf6a2c
-_FIELD_RE = re.compile(r'[A-Za-z][\w-]*:')
+_HEADER_RE = re.compile(r'(?:[ \t][^\n]*\n)*[A-Za-z][\w-]*:')  # continuation lines, then a `Field:` line
 
-def subject_tokens(text:str) -> list[str]:
-    "The words of the post's `Subject:` header line as `subject:`-prefixed tokens; none if the post starts without a header."
-    end = text.find('\n\n')
-    head = text if end < 0 else text[:end]  # the header: the lines before the first blank line
-    if not _FIELD_RE.match(head): return []
+def subject_line(text:str) -> str|None:
+    "The value of the post's `Subject:` header field; `None` if the post starts without a header or its header has no subject."
+    head = text.partition('\n\n')[0]  # the header: the lines before the first blank line
+    if not _HEADER_RE.match(head): return None
     for line in head.split('\n'):
-        if line[:8].lower() == 'subject:': return ['subject:' + t for t in tokenize(line[8:])]
-    return []
+        if line[:8].lower() == 'subject:': return line[8:].strip()
+    return None
+
+# %% ../nbs/00_data.ipynb #0282f243
+def subject_tokens(text:str) -> list[str]:
+    "The words of `subject_line(text)` as `subject:`-prefixed tokens; none if the post has no subject line."
+    s = subject_line(text)
+    return [] if s is None else ['subject:' + t for t in tokenize(s)]
 
 # %% ../nbs/00_data.ipynb #4dc9e753
 class Vocab:

@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 from sklearn.naive_bayes import ComplementNB
-from .data import Posts
+from .data import Posts, subject_line
 
 # %% auto #0
 __all__ = ['metrics', 'report', 'plot_confusion', 'snippet', 'misclassified', 'word_scores', 'occlusion_scores', 'plot_words',
@@ -53,11 +53,10 @@ def plot_confusion(y_true:Sequence[int], y_pred:Sequence[int], target_names:Sequ
 _QUOTED = re.compile(r'^\s*[>|]|^In article\b|\b(writes|wrote):\s*$')
 
 def snippet(text:str, width:int=70) -> str:
-    "A post on one line: its subject (if it has headers) and first own words (no quoted lines), at most `width` characters."
-    head, _, body = text.partition('\n\n')
-    subj = re.search(r'^Subject:[ \t]*(.*)$', head, re.M)
-    body = ' '.join(l for l in (body if subj else text).splitlines() if not _QUOTED.search(l))
-    s = ' '.join((f"{subj.group(1)} | {body}" if subj else body).split())
+    "A post on one line: its `subject_line` (if it has one) and first own words (no quoted lines), at most `width` characters."
+    subj = subject_line(text)  # None: no header, or one without a subject
+    body = ' '.join(l for l in (text.partition('\n\n')[2] if subj is not None else text).splitlines() if not _QUOTED.search(l))
+    s = ' '.join((f"{subj} | {body}" if subj is not None else body).split())
     return s if len(s) <= width else s[:width-1] + '…'
 
 # %% ../nbs/03_evaluate.ipynb #b9a4726d
