@@ -207,10 +207,13 @@ def sklearn_from_archive(archive:str|Path, # a local `20news-bydate.tar.gz`
 
 # %% ../nbs/00_data.ipynb #f6b6da3c
 _TOKEN_RE = re.compile(r'\w\w+')  # = scikit-learn's r'(?u)\b\w\w+\b' (str patterns are Unicode-aware), faster
+# ASCII byte -> itself lower-cased if a word character (0-9, A-Z, a-z, _), else a space
+_ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isalnum() or chr(b) == '_' else 32 for b in range(128)) + b' ' * 128
 
 def tokenize(text:str) -> list[str]:
     "Lower-cased runs of two or more word characters, as scikit-learn's `CountVectorizer` splits text."
-    return _TOKEN_RE.findall(text.lower())
+    if not text.isascii(): return _TOKEN_RE.findall(text.lower())
+    return [w for w in text.encode('ascii').translate(_ASCII_WORDS).decode('ascii').split() if len(w) > 1]
 
 def split_tokenize(text:str) -> list[str]:
     "The tutorial's tokenizer: lower-cased `text.split(' ')`."
