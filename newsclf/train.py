@@ -47,7 +47,7 @@ class TrainConfig:
     patience: int|None = 3      # stop after this many epochs without a lower validation loss; None: never
     min_count: int = 2          # vocabulary: keep tokens found at least this often in training posts
     max_size: int|None = None   # vocabulary: keep at most this many tokens, the most frequent
-    subject_tokens: bool = False # tokens: add the Subject line's words as `subject:word` tokens (`subject_tokens`)
+    subject_tokens: bool = True # tokens: add the Subject line's words as `subject:word` tokens (`subject_tokens`); False: `tokenize`'s words only
 
 # %% ../nbs/02_train.ipynb #f2f717b6
 def split_indices(labels:np.ndarray, # class of each post
@@ -297,7 +297,8 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     "Load a saved classifier. Reads tensors and JSON only: nothing in the file is executed."
     tensors, m = _read_model_file(Path(path))
     try:
-        clf = cls({k:v for k,v in m['model_config'].items() if k in _MODEL_KEYS}, TrainConfig(**m['train_config']))
+        tc = {'subject_tokens': False, **m['train_config']}  # a file without the key predates subject tokens: trained without them
+        clf = cls({k:v for k,v in m['model_config'].items() if k in _MODEL_KEYS}, TrainConfig(**tc))
         clf.model = BowNet(ModelConfig(**m['model_config']))
         clf.model.load_state_dict(tensors)
         clf.vocab, clf.target_names, clf.history, clf.best_epoch = Vocab(m['vocab']), m['target_names'], m['history'], m['best_epoch']
