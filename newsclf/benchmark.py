@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, ctypes, ctypes.util, gc, json, os, platform, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 import numpy as np, torch, sklearn
 from sklearn.pipeline import make_pipeline
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -44,10 +44,10 @@ def _sk(fit:Callable) -> Callable: return lambda train, test, seed: measure(fit,
 def _svc12(texts, labels):
     return make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC(random_state=0)).fit(texts, labels).predict
 
-def _newsclf(best:bool, **overrides) -> Callable:
-    "A system training `NewsClassifier` with its defaults, or with `config_for` the task's newsgroups when `best`."
+def _newsclf(best:bool, remove:Iterable[str]=(), **overrides) -> Callable:
+    "A system training `NewsClassifier` with its defaults, or with `config_for` the task's newsgroups and `remove` when `best`."
     def run(train, test, seed):
-        kw = {**(config_for(train.target_names) if best else {}), **overrides, 'seed': seed}
+        kw = {**(config_for(train.target_names, remove) if best else {}), **overrides, 'seed': seed}
         return measure(lambda X, y: NewsClassifier(**kw).fit(X, y, train.target_names, progress=False).predict, train, test)
     return run
 
@@ -63,7 +63,7 @@ def systems(task:dict, # an entry of `TASKS`
     "The benchmarked systems for `task`: name → (`run(train, test, seed) -> dict`, most seeds to run; None: all)."
     sk, o = sklearn_baselines(), newsclf_overrides or {}
     return {'tutorial replica': (_replica(task), task.get('replica_seeds')), 'newsclf default': (_newsclf(False, **o), None),
-            'newsclf best': (_newsclf(True, **o), None), 'TF-IDF + LinearSVC': (_sk(sk['TF-IDF + LinearSVC']), 1),
+            'newsclf best': (_newsclf(True, task['remove'], **o), None), 'TF-IDF + LinearSVC': (_sk(sk['TF-IDF + LinearSVC']), 1),
             'TF-IDF 1-2-gram sublinear + LinearSVC': (_sk(_svc12), 1), 'TF-IDF + ComplementNB': (_sk(sk['TF-IDF + ComplementNB']), 1)}
 
 # %% ../nbs/05_benchmark.ipynb #2597375f

@@ -136,7 +136,7 @@ def cmd_train(args) -> dict:
     path, (train, test) = _model_path(args), (load_posts(s, cats, remove=args.remove, path=args.data) for s in ('train', 'test'))
     over = {k: v for k,v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
     t0 = time.perf_counter()
-    clf = NewsClassifier(**{**config_for(cats), **over}).fit(train.data, train.target, train.target_names, progress=not args.quiet)
+    clf = NewsClassifier(**{**config_for(cats, args.remove), **over}).fit(train.data, train.target, train.target_names, progress=not args.quiet)
     res = dict(metrics(test.target, clf.predict(test.data), test.target_names), fit_seconds=round(time.perf_counter() - t0, 2),
                n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct, model=str(_save(clf, path, args.remove)))
     return res

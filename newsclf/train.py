@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from safetensors.torch import save as safetensors_save, load as safetensors_load
 from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, subject_tokens, split_tokenize, tutorial_vocab, dense_counts,
-                          check_newsgroups, TUTORIAL_GROUPS, NEWSGROUPS)
+                          check_newsgroups, _check_remove, TUTORIAL_GROUPS, NEWSGROUPS, REMOVABLE)
 from .model import ModelConfig, BowNet, TutorialNet
 
 # %% auto #0
@@ -310,13 +310,16 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
 
 # %% ../nbs/02_train.ipynb #406ab1df
 _RECOMMENDED = {'tutorial': {}, # the defaults are tuned on the tutorial's three newsgroups
-                'many': dict(n_hidden=(256,), bs=256, lr=4e-3, weight_decay=0.0, epochs=6, valid_pct=0.0, subject_tokens=True)}  # tuned on validation posts of all twenty
+                'many': dict(n_hidden=(256,), bs=256, lr=4e-3, weight_decay=0.0, epochs=6, valid_pct=0.0, subject_tokens=True), # tuned on validation posts of all twenty
+                'many, stripped': dict(min_count=1)} # on top of 'many' when parts are removed: tuned on validation posts of all twenty, stripped of all three
 
-def config_for(categories:Iterable[str]|None=TUTORIAL_GROUPS # newsgroup names; `None` for all twenty
+def config_for(categories:Iterable[str]|None=TUTORIAL_GROUPS, # newsgroup names; `None` for all twenty
+               remove:Iterable[str]=() # the parts (of `REMOVABLE`) the posts are stripped of, as `load_posts` takes them
               ) -> dict:
-    "Recommended `NewsClassifier` overrides for a set of newsgroups."
-    names = check_newsgroups(categories)
-    return dict(_RECOMMENDED['tutorial' if set(names) <= set(TUTORIAL_GROUPS) else 'many'])
+    "Recommended `NewsClassifier` overrides for a set of newsgroups, whose posts are stripped of `remove`."
+    names, remove = check_newsgroups(categories), _check_remove(remove)
+    if set(names) <= set(TUTORIAL_GROUPS): return dict(_RECOMMENDED['tutorial'])
+    return {**_RECOMMENDED['many'], **(_RECOMMENDED['many, stripped'] if remove else {})}
 
 # %% ../nbs/02_train.ipynb #1ea932e9
 def by_date_split(posts:Posts, # training posts, with their `filenames`
