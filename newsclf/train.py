@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from safetensors.torch import save as safetensors_save, load as safetensors_load
 from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, subject_tokens, split_tokenize, tutorial_vocab, dense_counts,
-                          check_newsgroups, _check_remove, TUTORIAL_GROUPS, NEWSGROUPS, REMOVABLE)
+                          check_newsgroups, _check_remove, TUTORIAL_GROUPS, NEWSGROUPS)
 from .model import ModelConfig, BowNet, TutorialNet
 
 # %% auto #0
