@@ -75,7 +75,7 @@ class ModelConfig:
     "Shape and input weighting of a `BowNet`."
     n_vocab: int                 # input size: tokens in the vocabulary, `<unk>` (id 0) included
     n_classes: int = 3           # output size: one logit per class
-    n_hidden: tuple = (100, 100) # hidden layer sizes; the tutorial's two layers of 100
+    n_hidden: tuple = (256,)     # hidden layer sizes: one layer of 256 (the tutorial had two of 100)
     dropout: float = 0.5         # dropout probability after each hidden ReLU; 0 turns it off (the tutorial had none)
     tf: str = 'log1p'            # term weight: 'log1p' (log(1 + count)) or 'count' (the tutorial's raw counts)
     idf: bool = True             # multiply term weights by an idf buffer (set from training posts by `set_idf`)
