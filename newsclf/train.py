@@ -319,14 +319,17 @@ def config_for(categories:Iterable[str]|None=TUTORIAL_GROUPS, # newsgroup names;
     return dict(_STRIPPED) if _check_remove(remove) else {}
 
 # %% ../nbs/02_train.ipynb #1ea932e9
+def _by_date(posts:Posts) -> list[np.ndarray]:
+    "Indices of each newsgroup's posts, oldest first: the archive's file names are article numbers."
+    y, n = np.asarray(posts.target), np.array([int(Path(f).name) for f in posts.filenames])
+    return [i[np.argsort(n[i], kind='stable')] for i in (np.flatnonzero(y == c) for c in np.unique(y))]
+
 def by_date_split(posts:Posts, # training posts, with their `filenames`
                   valid_pct:float=0.1 # share of each newsgroup's posts to hold out: its latest
                  ) -> tuple[np.ndarray, np.ndarray]:
     "Sorted training and validation indices of `posts`; the validation posts are each newsgroup's latest by article number."
-    y, n = np.asarray(posts.target), np.array([int(Path(f).name) for f in posts.filenames])
-    va = [i[np.argsort(n[i], kind='stable')][len(i)-round(len(i)*valid_pct):] for i in (np.flatnonzero(y == c) for c in np.unique(y))]
-    va = np.sort(np.concatenate(va + [np.zeros(0, np.int64)]))
-    return np.setdiff1d(np.arange(len(y)), va), va
+    va = np.sort(np.concatenate([i[len(i)-round(len(i)*valid_pct):] for i in _by_date(posts)] + [np.zeros(0, np.int64)]))
+    return np.setdiff1d(np.arange(len(posts.target)), va), va
 
 # %% ../nbs/02_train.ipynb #4c6fa084
 def _rss() -> int:
