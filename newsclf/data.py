@@ -17,8 +17,8 @@ from torch.utils.data import Dataset, DataLoader
 # %% auto #0
 __all__ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'ARCHIVE_URL', 'check_newsgroups', 'DataError', 'read_corpus',
            'data_source', 'fetch_archive', 'Posts', 'load_posts', 'sklearn_from_archive', 'tokenize', 'split_tokenize',
-           'subject_line', 'subject_tokens', 'Vocab', 'tutorial_vocab', 'dense_counts', 'encode', 'BagDataset',
-           'collate_bags', 'encode_batch', 'bags_to_dense']
+           'subject_line', 'subject_tokens', 'word_prefixes', 'Vocab', 'tutorial_vocab', 'dense_counts', 'encode',
+           'BagDataset', 'collate_bags', 'encode_batch', 'bags_to_dense']
 
 # %% ../nbs/00_data.ipynb #85694eaf
 NEWSGROUPS = ('alt.atheism', 'comp.graphics', 'comp.os.ms-windows.misc', 'comp.sys.ibm.pc.hardware',
@@ -235,6 +235,13 @@ def subject_tokens(text:str) -> list[str]:
     "The words of `subject_line(text)` as `subject:`-prefixed tokens; none if the post has no subject line."
     s = subject_line(text)
     return [] if s is None else ['subject:' + t for t in tokenize(s)]
+
+# %% ../nbs/00_data.ipynb #91a0119d
+def word_prefixes(words:list[str], # tokens, as `tokenize` gives them
+                  n:int=6 # prefix length; 0: no prefixes
+                 ) -> list[str]:
+    "The first `n` characters of each word longer than `n`, marked with `~`: *satellites* and *satellite* both give `~satell`."
+    return ['~' + w[:n] for w in words if len(w) > n] if n > 0 else []
 
 # %% ../nbs/00_data.ipynb #4dc9e753
 class Vocab:

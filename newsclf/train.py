@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, Subset
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from safetensors.torch import save as safetensors_save, load as safetensors_load
-from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, subject_tokens, split_tokenize, tutorial_vocab, dense_counts,
+from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, subject_tokens, word_prefixes, split_tokenize, tutorial_vocab, dense_counts,
                           check_newsgroups, _check_remove, TUTORIAL_GROUPS, NEWSGROUPS)
 from .model import ModelConfig, BowNet, TutorialNet
 
@@ -48,6 +48,7 @@ class TrainConfig:
     min_count: int = 2          # vocabulary: keep tokens found at least this often in training posts
     max_size: int|None = None   # vocabulary: keep at most this many tokens, the most frequent
     subject_tokens: bool = True # tokens: add the Subject line's words as `subject:word` tokens (`subject_tokens`); False: `tokenize`'s words only
+    prefix_tokens: int = 6      # tokens: add the first 6 letters of each longer word as a `~prefix` token (`word_prefixes`); 0: none
 
 # %% ../nbs/02_train.ipynb #f2f717b6
 def split_indices(labels:np.ndarray, # class of each post
@@ -151,8 +152,9 @@ def _check_fit_args(texts, labels:np.ndarray, target_names):
 
 @patch
 def tokens(self:NewsClassifier, text:str) -> list[str]:
-    "A post's tokens as the vocabulary sees them: `tokenize`'s words, then `subject_tokens` if `config.subject_tokens`."
-    return tokenize(text) + subject_tokens(text) if self.config.subject_tokens else tokenize(text)
+    "A post's tokens as the vocabulary sees them: `tokenize`'s words, their `word_prefixes`, then `subject_tokens` if `config.subject_tokens`."
+    words = tokenize(text)
+    return words + word_prefixes(words, self.config.prefix_tokens) + (subject_tokens(text) if self.config.subject_tokens else [])
 
 @patch
 def _datasets(self:NewsClassifier, texts, labels) -> tuple[BagDataset, np.ndarray, np.ndarray]:
@@ -297,7 +299,7 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     "Load a saved classifier. Reads tensors and JSON only: nothing in the file is executed."
     tensors, m = _read_model_file(Path(path))
     try:
-        tc = {'subject_tokens': False, **m['train_config']}  # a file without the key predates subject tokens: trained without them
+        tc = {'subject_tokens': False, 'prefix_tokens': 0, **m['train_config']}  # a file without a key predates that option: trained without it
         clf = cls({k:v for k,v in m['model_config'].items() if k in _MODEL_KEYS}, TrainConfig(**tc))
         clf.model = BowNet(ModelConfig(**m['model_config']))
         clf.model.load_state_dict(tensors)
@@ -310,13 +312,14 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
 
 # %% ../nbs/02_train.ipynb #406ab1df
 _STRIPPED = dict(min_count=1) # on top of the defaults when parts are removed: tuned on validation posts of all twenty newsgroups, checked on the three
+_NO_PREFIXES = dict(prefix_tokens=0) # for any set but the tutorial's three: on twenty newsgroups, word prefixes gained nothing for their cost
 
 def config_for(categories:Iterable[str]|None=TUTORIAL_GROUPS, # newsgroup names; `None` for all twenty
                remove:Iterable[str]=() # the parts (of `REMOVABLE`) the posts are stripped of, as `load_posts` takes them
               ) -> dict:
-    "Recommended `NewsClassifier` overrides for a set of newsgroups, whose posts are stripped of `remove`: the defaults, every word for stripped posts."
-    check_newsgroups(categories)
-    return dict(_STRIPPED) if _check_remove(remove) else {}
+    "Recommended `NewsClassifier` overrides for a set of newsgroups, whose posts are stripped of `remove`: every word for stripped posts, word prefixes for the tutorial's three newsgroups only."
+    tutorial = set(check_newsgroups(categories)) == set(TUTORIAL_GROUPS)
+    return {**(_STRIPPED if _check_remove(remove) else {}), **({} if tutorial else _NO_PREFIXES)}
 
 # %% ../nbs/02_train.ipynb #1ea932e9
 def _by_date(posts:Posts) -> list[np.ndarray]:
