@@ -48,7 +48,7 @@ class TrainConfig:
     min_count: int = 2          # vocabulary: keep tokens found at least this often in training posts
     max_size: int|None = None   # vocabulary: keep at most this many tokens, the most frequent
     subject_tokens: bool = True # tokens: add the Subject line's words as `subject:word` tokens (`subject_tokens`); False: `tokenize`'s words only
-    prefix_tokens: int = 6      # tokens: add the first 6 letters of each longer word as a `~prefix` token (`word_prefixes`); 0: none
+    prefix_tokens: int = 6      # tokens: add each word longer than this, cut to this many letters, as a `~prefix` token (`word_prefixes`); 0: none
 
 # %% ../nbs/02_train.ipynb #f2f717b6
 def split_indices(labels:np.ndarray, # class of each post
