@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_train.ipynb #11e2be86
 from __future__ import annotations
-import os, gc, json, time, struct, hashlib, tempfile, threading
+import os, gc, json, math, time, struct, hashlib, tempfile, threading
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 from typing import Iterable
@@ -20,9 +20,9 @@ from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokeniz
 from .model import ModelConfig, BowNet, TutorialNet
 
 # %% auto #0
-__all__ = ['get_device', 'TrainConfig', 'split_indices', 'train_epoch', 'evaluate', 'fit_model', 'ModelError', 'NewsClassifier',
-           'plot_history', 'atomic_write', 'config_for', 'by_date_split', 'PeakMemory', 'measure_classifier',
-           'tutorial_replica']
+__all__ = ['MAX_EPOCHS', 'MAX_SEED', 'get_device', 'TrainConfig', 'split_indices', 'TrainingError', 'train_epoch', 'evaluate',
+           'fit_model', 'ModelError', 'NewsClassifier', 'plot_history', 'atomic_write', 'config_for', 'by_date_split',
+           'PeakMemory', 'measure_classifier', 'tutorial_replica', 'calibrated_fit']
 
 # %% ../nbs/02_train.ipynb #2fbaa2e2
 def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
@@ -32,6 +32,24 @@ def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', '
     if device != 'cpu' and not device.startswith('cuda'): raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', not {device!r}")
     if device.startswith('cuda') and not torch.cuda.is_available(): raise ValueError(f"device={device!r} but no CUDA GPU is available; use 'cpu' or 'auto'")
     return torch.device(device)
+
+# %% ../nbs/02_train.ipynb #a6a0277c
+MAX_EPOCHS, MAX_SEED = 1000, 2**32 - 1  # bounds of `TrainConfig.epochs` and `.seed`
+
+def _check_int(name, v, lo, hi=None, none_ok=False):
+    "Raise `ValueError` unless `v` is an int in `lo..hi` (or `None` where allowed)."
+    if v is None and none_ok: return
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo or (hi is not None and v > hi):
+        raise ValueError(f"{name} must be an integer from {lo:,} to {f'{hi:,}' if hi is not None else 'any size'}{' or None' if none_ok else ''}, not {v!r}")
+
+def _check_train_config(c):
+    "Raise `ValueError` for a `TrainConfig` setting out of its range, naming the range."
+    _check_int('epochs', c.epochs, 1, MAX_EPOCHS); _check_int('bs', c.bs, 1); _check_int('seed', c.seed, 0, MAX_SEED)
+    _check_int('patience', c.patience, 1, none_ok=True); _check_int('min_count', c.min_count, 1)
+    _check_int('max_size', c.max_size, 1, none_ok=True); _check_int('prefix_tokens', c.prefix_tokens, 0, 100)
+    for name, v, lo, hi in (('lr', c.lr, 0, 10), ('weight_decay', c.weight_decay, 0, 10), ('valid_pct', c.valid_pct, 0, 0.9)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi or (name == 'lr' and v == 0):
+            raise ValueError(f"{name} must be a number {'above' if name == 'lr' else 'from'} {lo} {'and at most' if name == 'lr' else 'to'} {hi}, not {v!r}")
 
 # %% ../nbs/02_train.ipynb #6bd2b47c
 @dataclass
@@ -49,6 +67,7 @@ class TrainConfig:
     max_size: int|None = None   # vocabulary: keep at most this many tokens, the most frequent
     subject_tokens: bool = True # tokens: add the Subject line's words as `subject:word` tokens (`subject_tokens`); False: `tokenize`'s words only
     prefix_tokens: int = 6      # tokens: add each word longer than this, cut to this many letters, as a `~prefix` token (`word_prefixes`); 0: none
+    def __post_init__(self): _check_train_config(self)
 
 # %% ../nbs/02_train.ipynb #f2f717b6
 def split_indices(labels:np.ndarray, # class of each post
@@ -64,14 +83,19 @@ def split_indices(labels:np.ndarray, # class of each post
 # %% ../nbs/02_train.ipynb #b9b2b5eb
 def _to(xb:tuple, device:torch.device) -> tuple: return tuple(t.to(device) for t in xb)
 
+class TrainingError(ValueError):
+    "Training diverged: the loss became NaN or infinite."
+
 def train_epoch(model:nn.Module, dl:DataLoader, opt:torch.optim.Optimizer, device:torch.device, bar=None) -> tuple[float, float]:
-    "One pass over `dl` updating `model`: mean loss and accuracy over its posts."
+    "One pass over `dl` updating `model`: mean loss and accuracy over its posts; `TrainingError` if the loss stops being finite."
     model.train(); tot = correct = n = 0
-    for xb, yb in dl:
+    for step, (xb, yb) in enumerate(dl, 1):
         xb, yb = _to(xb, device), yb.to(device)
         out = model(*xb); loss = F.cross_entropy(out, yb)
         opt.zero_grad(); loss.backward(); opt.step()
-        tot += loss.item()*len(yb); correct += (out.argmax(1) == yb).sum().item(); n += len(yb)
+        l = loss.item()
+        if not math.isfinite(l): raise TrainingError(f"training diverged: the loss is {l} at batch {step}; try a smaller lr")
+        tot += l*len(yb); correct += (out.argmax(1) == yb).sum().item(); n += len(yb)
         if bar is not None: bar.update(); bar.set_postfix(loss=f'{tot/n:.3f}', acc=f'{correct/n:.3f}', refresh=False)
     return tot/n, correct/n
 
@@ -135,6 +159,7 @@ class NewsClassifier:
         self.config = replace(train_config or TrainConfig(), **{k:v for k,v in overrides.items() if k in _TRAIN_KEYS})
         self.vocab, self.model, self.target_names, self.history, self.best_epoch = None, None, None, [], None
         self.info = {}  # free-form notes saved with the model (JSON values), e.g. how its posts were prepared
+        self.calibration = None  # `{'temperature': T}` once `calibrate` has run: `predict_proba` divides the logits by T
 
     def __repr__(self):
         if self.model is None: return f"NewsClassifier(not fitted; {self.model_config or 'default model'}, {self.config})"
@@ -143,12 +168,32 @@ class NewsClassifier:
 # %% ../nbs/02_train.ipynb #ed52ed2d
 def _identity(x): return x
 
-def _check_fit_args(texts, labels:np.ndarray, target_names):
-    "Raise `ValueError` unless `texts`, `labels` and `target_names` fit together."
-    if len(texts) != len(labels): raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
-    if len(target_names) < 2: raise ValueError("Need at least two classes (target_names)")
-    if len(labels) and (labels.min() < 0 or labels.max() >= len(target_names)):
-        raise ValueError(f"labels must be indices into target_names, 0..{len(target_names)-1}")
+def _check_texts(texts, what:str='texts') -> list[str]:
+    "`texts` as a list; `TypeError` for a bare string or an item that is not a string."
+    if isinstance(texts, (str, bytes)): raise TypeError(f"{what} must be a list of strings, not one string: pass [text]")
+    texts = list(texts)
+    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if bad is not None: raise TypeError(f"{what} must be strings, but item {bad} is {type(texts[bad]).__name__}: {texts[bad]!r:.40}")
+    return texts
+
+def _check_names(names) -> list[str]:
+    "`target_names` as a list of at least two different, non-empty strings."
+    names = _check_texts(names, 'target_names')
+    if len(names) < 2: raise ValueError("Need at least two classes (target_names)")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup: raise ValueError(f"target_names must be different; repeated: {', '.join(map(repr, dup))}")
+    if not all(n.strip() for n in names): raise ValueError("target_names must not be empty strings")
+    return names
+
+def _check_labels(labels, n_texts:int, n_classes:int) -> np.ndarray:
+    "`labels` as int64 indices into the class names; `ValueError` otherwise."
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != n_texts: raise ValueError(f"{n_texts} texts but {labels.size} labels")
+    if not n_texts: raise ValueError("No training texts: fit needs at least one post of each class")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integer indices into target_names, not {labels.dtype} (e.g. {labels[0]!r})")
+    if labels.min() < 0 or labels.max() >= n_classes: raise ValueError(f"labels must be indices into target_names, 0..{n_classes-1}")
+    return labels.astype(np.int64)
 
 @patch
 def tokens(self:NewsClassifier, text:str) -> list[str]:
@@ -177,16 +222,16 @@ def _loader(ds, bs:int, shuffle:bool=False, seed:int=0) -> DataLoader:
 @patch
 def fit(self:NewsClassifier, texts:list[str], # training posts
         labels:Iterable[int], # class of each post: an index into `target_names`
-        target_names:list[str], # class names
+        target_names:list[str], # class names, all different
         progress:bool=True # show a progress bar with running loss and accuracy
        ) -> NewsClassifier:
     "Fit vocabulary and model on `texts`, holding out `config.valid_pct` of them to pick the best epoch."
-    labels, c = np.asarray(labels, dtype=np.int64), self.config
-    _check_fit_args(texts, labels, target_names)
+    texts, names, c = _check_texts(texts), _check_names(target_names), self.config
+    labels = _check_labels(labels, len(texts), len(names))
     torch.manual_seed(c.seed)
     ds, tr, va = self._datasets(texts, labels)
-    self.target_names = list(target_names)
-    self.model = BowNet(ModelConfig(n_vocab=len(self.vocab), n_classes=len(target_names), **self.model_config))
+    self.target_names, self.calibration = names, None
+    self.model = BowNet(ModelConfig(n_vocab=len(self.vocab), n_classes=len(names), **self.model_config))
     if self.model.config.idf: self.model.set_idf(_doc_freq(ds, tr, len(self.vocab)), len(tr))
     self.model.to(get_device(c.device))
     valid_dl = _loader(Subset(ds, va), 1024) if len(va) else None
@@ -207,14 +252,21 @@ def encode(self:NewsClassifier, texts:list[str]) -> tuple[torch.Tensor, torch.Te
 # %% ../nbs/02_train.ipynb #108fae63
 @patch
 @torch.no_grad()
+def logits(self:NewsClassifier, texts:list[str], # posts to classify
+           bs:int=1024 # posts per batch
+          ) -> torch.Tensor:
+    "The model's raw scores, `(len(texts), n_classes)` float32 on the CPU, in eval mode."
+    self._check_fitted(); self.model.eval(); texts = _check_texts(texts); _check_int('bs', bs, 1)
+    if not texts: return torch.zeros(0, len(self.target_names))
+    return torch.cat([self.model(*self.encode(texts[i:i+bs])).float().cpu() for i in range(0, len(texts), bs)])
+
+@patch
 def predict_proba(self:NewsClassifier, texts:list[str], # posts to classify
                   bs:int=1024 # posts per batch
                  ) -> np.ndarray:
-    "Class probabilities, `(len(texts), n_classes)` float32, columns in `target_names` order."
-    self._check_fitted(); self.model.eval()
-    if not len(texts): return np.zeros((0, len(self.target_names)), dtype=np.float32)
-    out = [self.model(*self.encode(texts[i:i+bs])).softmax(1).cpu() for i in range(0, len(texts), bs)]
-    return torch.cat(out).numpy()
+    "Class probabilities, `(len(texts), n_classes)` float32, columns in `target_names` order; calibrated if `calibrate` ran."
+    t = (self.calibration or {}).get('temperature', 1.0)
+    return (self.logits(texts, bs) / t).softmax(1).numpy()
 
 @patch
 def predict(self:NewsClassifier, texts:list[str]) -> np.ndarray:
@@ -408,3 +460,37 @@ def tutorial_replica(train:Posts, test:Posts, # the posts to train on and to rep
     return dict(accuracy=float((pred == test.target).mean()), macro_f1=float(f1_score(test.target, pred, average='macro')),
                 fit_seconds=t1-t0, predict_per_s=len(test)/(t2-t1), peak_mb=mem.mb, n_vocab=len(w2i), predict=predict,
                 model=net, word2index=w2i)
+
+# %% ../nbs/02_train.ipynb #2b07bf33
+@patch
+def calibrate(self:NewsClassifier, texts:list[str], # held-out posts, never seen in `fit`
+              labels:Iterable[int] # their classes: indices into `target_names`
+             ) -> NewsClassifier:
+    "Set `calibration` to the temperature that minimises the cross-entropy of `predict_proba` on held-out posts."
+    z, y = self.logits(texts), torch.as_tensor(_check_labels(labels, len(texts), len(self.target_names)))
+    ts = torch.logspace(-2, 2, 401)  # candidate temperatures, 0.01 to 100, 1% apart
+    nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])
+    self.calibration = dict(temperature=round(float(ts[nll.argmin()]), 4))
+    return self
+
+# %% ../nbs/02_train.ipynb #a48af4e3
+@patch
+def known_share(self:NewsClassifier, texts:list[str]) -> np.ndarray:
+    "Share of each text's tokens that are in the vocabulary (0 for a text with none): how much of it the model can read."
+    self._check_fitted()
+    def share(toks): return sum(t in self.vocab.stoi for t in toks) / len(toks) if toks else 0.0
+    return np.array([share(self.tokens(t)) for t in _check_texts(texts)], dtype=np.float32)
+
+# %% ../nbs/02_train.ipynb #221f64ad
+def calibrated_fit(posts:Posts, # training posts, with their `filenames` (the by-date split needs them)
+                   valid_pct:float=0.1, # share of each newsgroup's latest posts that calibrate
+                   progress:bool=True, # show the progress bars
+                   **settings # `NewsClassifier` settings
+                  ) -> NewsClassifier:
+    "A `NewsClassifier` fitted on all `posts`, calibrated by a twin fitted on their earlier posts and scored on the latest."
+    tr, va = by_date_split(posts, valid_pct)
+    twin = NewsClassifier(**settings).fit([posts.data[i] for i in tr], posts.target[tr], posts.target_names, progress)
+    twin.calibrate([posts.data[i] for i in va], posts.target[va])
+    clf = NewsClassifier(**settings).fit(posts.data, posts.target, posts.target_names, progress)
+    clf.calibration = dict(twin.calibration)
+    return clf
