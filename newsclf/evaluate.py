@@ -7,7 +7,6 @@ from __future__ import annotations
 import re, time
 from typing import Callable, Iterable, Sequence
 import numpy as np, torch, torch.nn.functional as F
-import matplotlib.pyplot as plt
 from sklearn.metrics import accuracy_score, f1_score, classification_report, confusion_matrix, ConfusionMatrixDisplay
 from sklearn.pipeline import make_pipeline
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,8 +15,8 @@ from sklearn.naive_bayes import ComplementNB
 from .data import Posts, subject_line
 
 # %% auto #0
-__all__ = ['metrics', 'report', 'plot_confusion', 'snippet', 'misclassified', 'word_scores', 'occlusion_scores', 'plot_words',
-           'explain', 'top_words', 'measure', 'sklearn_baselines', 'plot_benchmark']
+__all__ = ['metrics', 'report', 'plot_confusion', 'reliability', 'plot_reliability', 'snippet', 'misclassified', 'word_scores',
+           'occlusion_scores', 'plot_words', 'explain', 'top_words', 'measure', 'sklearn_baselines', 'plot_benchmark']
 
 # %% ../nbs/03_evaluate.ipynb #8861bec2
 def metrics(y_true:Sequence[int], # true newsgroup indices
@@ -39,13 +38,45 @@ def report(y_true:Sequence[int], y_pred:Sequence[int], target_names:Sequence[str
 # %% ../nbs/03_evaluate.ipynb #85e1a07a
 def plot_confusion(y_true:Sequence[int], y_pred:Sequence[int], target_names:Sequence[str],
                    normalize:str|None=None, # None for counts, 'true' for the share of each row
-                  ) -> plt.Figure:
+                  ) :
     "The confusion matrix, labelled with newsgroup names."
+    import matplotlib.pyplot as plt
     n = len(target_names)
     fig, ax = plt.subplots(figsize=(3 + 0.45*n, 2.5 + 0.4*n))
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=list(range(n)), display_labels=list(target_names), normalize=normalize,
                                             ax=ax, xticks_rotation=45 if n < 6 else 90, colorbar=False, values_format=None if normalize else 'd')
     ax.set_title('Confusion matrix' + (' (share of each true newsgroup)' if normalize else ''))
+    fig.tight_layout(); plt.close(fig)
+    return fig
+
+# %% ../nbs/03_evaluate.ipynb #caf7d197
+def reliability(proba:np.ndarray, # `(n_posts, n_classes)` predicted probabilities
+                y_true:Sequence[int], # true class of each post
+                bins:int=10 # equal-width confidence bins from 0 to 1
+               ) -> dict:
+    "Per confidence bin: mean confidence, accuracy and number of posts; and the expected calibration error."
+    proba, y = np.asarray(proba), np.asarray(y_true)
+    conf, right = proba.max(1), proba.argmax(1) == y
+    b = np.minimum((conf * bins).astype(int), bins - 1)  # bin of each post; a confidence of 1 goes in the last bin
+    n = np.bincount(b, minlength=bins)
+    mean = lambda v: np.bincount(b, weights=v, minlength=bins) / np.maximum(n, 1)
+    c, a = mean(conf), mean(right.astype(float))
+    return dict(confidence=c, accuracy=a, count=n, ece=float((n * np.abs(c - a)).sum() / max(len(y), 1)))
+
+# %% ../nbs/03_evaluate.ipynb #a879f7bc
+def plot_reliability(curves:dict[str, np.ndarray], # name -> `(n_posts, n_classes)` probabilities of the same posts
+                     y_true:Sequence[int], # true class of each post
+                     bins:int=10):
+    "Reliability diagram: accuracy against confidence per bin, one line per entry of `curves`, with each ECE; a `Figure`."
+    import matplotlib.pyplot as plt
+    fig, (ax, axn) = plt.subplots(1, 2, figsize=(9, 3.4), gridspec_kw=dict(width_ratios=(3, 2)))
+    ax.plot([0, 1], [0, 1], ':', color='grey', label='calibrated')
+    for name, p in curves.items():
+        r = reliability(p, y_true, bins); m = r['count'] > 0
+        ax.plot(r['confidence'][m], r['accuracy'][m], 'o-', label=f"{name} (ECE {r['ece']:.4f})")
+        axn.bar(np.arange(bins)[m] / bins + 0.5/bins, r['count'][m], width=0.9/bins, alpha=0.5, label=name)
+    ax.set(xlabel='confidence (probability of the predicted newsgroup)', ylabel='accuracy', title='Reliability', xlim=(0, 1), ylim=(0, 1.02)); ax.legend()
+    axn.set(xlabel='confidence', ylabel='posts', yscale='log', title='Posts per bin'); axn.legend()
     fig.tight_layout(); plt.close(fig)
     return fig
 
@@ -123,8 +154,9 @@ def occlusion_scores(clf, text:str, target:int|None=None) -> list[tuple[str, flo
 # %% ../nbs/03_evaluate.ipynb #5e6eba50
 def plot_words(scores:list[tuple[str, float]], # from `word_scores` or `occlusion_scores`
                k:int=8, # words shown at each end
-               title:str='', ax=None) -> plt.Figure:
+               title:str='', ax=None) :
     "Horizontal bars of the `k` most positive and `k` most negative word scores."
+    import matplotlib.pyplot as plt
     s = sorted(scores, key=lambda p: -p[1])
     s = s if len(s) <= 2*k else s[:k] + s[-k:]
     s = [p for p in s[::-1] if p[1] != 0] or s
@@ -172,8 +204,9 @@ def sklearn_baselines() -> dict[str, Callable]:
             'TF-IDF + ComplementNB': fitter(lambda: make_pipeline(TfidfVectorizer(), ComplementNB()))}
 
 # %% ../nbs/03_evaluate.ipynb #e31b46b9
-def plot_benchmark(rows:dict[str, dict]) -> plt.Figure:
+def plot_benchmark(rows:dict[str, dict]) :
     "Bars of accuracy and macro-F1, fit seconds and predicted posts/s, one group per classifier."
+    import matplotlib.pyplot as plt
     names, y = list(rows), np.arange(len(rows))
     fig, axs = plt.subplots(1, 3, figsize=(12, 0.5*len(rows) + 1.4), sharey=True)
     for i, k in enumerate(('accuracy', 'macro_f1')): axs[0].barh(y + (0.2 - 0.4*i), [rows[n][k] for n in names], 0.4, label=k)
