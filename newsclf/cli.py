@@ -4,16 +4,16 @@
 
 # %% ../nbs/04_cli.ipynb #f133c9b8
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, os, sys, time, tempfile
 from pathlib import Path
 from . import __version__
-from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsgroups, load_posts
-from .train import NewsClassifier, ModelError, config_for
-from .evaluate import metrics
+from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsgroups, data_source, load_posts
+from .train import NewsClassifier, ModelError, config_for, calibrated_fit, MAX_EPOCHS, MAX_SEED
 
 # %% auto #0
-__all__ = ['default_model_path', 'UsageError', 'build_parser', 'read_inputs', 'load_model', 'cmd_train', 'trained_remove',
-           'cmd_evaluate', 'cmd_predict', 'main']
+__all__ = ['UNSURE_BELOW', 'UNKNOWN_ABOVE', 'MAX_INPUT_BYTES', 'default_model_path', 'UsageError', 'int_in', 'probability',
+           'build_parser', 'read_inputs', 'load_model', 'cmd_train', 'trained_remove', 'cmd_evaluate', 'cmd_predict',
+           'cmd_data', 'safe_text', 'main']
 
 # %% ../nbs/04_cli.ipynb #97b7a893
 def default_model_path() -> Path:
@@ -33,31 +33,45 @@ class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` that raises `UsageError` rather than printing usage and exiting."
     def error(self, message): raise UsageError(f"{message} (see '{self.prog} --help')")
 
-def _positive(s:str) -> int:
-    "argparse type: an integer ≥ 1."
-    if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
-    return int(s)
+def int_in(lo:int, hi:int): # the smallest and largest value allowed
+    "An argparse type: an integer from `lo` to `hi`, else an error stating that range."
+    def parse(s:str) -> int:
+        try: v = int(s)
+        except ValueError: v = None
+        if v is None or not lo <= v <= hi: raise argparse.ArgumentTypeError(f"expected an integer from {lo:,} to {hi:,}, got {s!r}")
+        return v
+    parse.__name__ = f'integer from {lo} to {hi}'
+    return parse
+
+def probability(s:str) -> float:
+    "An argparse type: a number from 0 to 1."
+    try: v = float(s)
+    except ValueError: v = None
+    if v is None or not 0 <= v <= 1: raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {s!r}")
+    return v
 
 # %% ../nbs/04_cli.ipynb #d2d6f4a1
 def _add_train(sub):
     "The `train` subcommand's options."
     p = sub.add_parser('train', help='train a classifier and save it', description=(
         "Train a classifier on the training posts of some newsgroups (default: the tutorial's three, "
-        f"{', '.join(TUTORIAL_GROUPS)}), print its test accuracy and macro-F1, and save it."))
+        f"{', '.join(TUTORIAL_GROUPS)}), calibrate its probabilities on the latest of them, print its test accuracy "
+        "and macro-F1, and save it. An existing file at --model is replaced only if it is a newsclf model (or with --force)."))
     g = p.add_mutually_exclusive_group()
     g.add_argument('--categories', nargs='+', metavar='NAME', help="newsgroups to train on, e.g. sci.space rec.autos (default: the tutorial's three)")
     g.add_argument('--all-categories', action='store_true', help="train on all twenty newsgroups, with the configuration recommended for them")
     p.add_argument('--remove', nargs='+', choices=REMOVABLE, default=[], metavar='PART',
                    help=f"strip these parts of every post: {', '.join(REMOVABLE)} (default: keep whole posts); recorded with the model")
-    p.add_argument('--epochs', type=_positive, help="number of training epochs (default: the recommended configuration's)")
-    p.add_argument('--seed', type=int, help="random seed of initialisation, shuffling and validation split (default: the configuration's)")
+    p.add_argument('--epochs', type=int_in(1, MAX_EPOCHS), help=f"number of training epochs, 1 to {MAX_EPOCHS:,} (default: the recommended configuration's)")
+    p.add_argument('--seed', type=int_in(0, MAX_SEED), help=f"random seed of initialisation and shuffling, 0 to {MAX_SEED:,} (default: the configuration's)")
+    p.add_argument('--force', action='store_true', help="replace the file at --model even if it is not a newsclf model (never the --data itself)")
     p.add_argument('--quiet', '-q', action='store_true', help="no progress bar (it goes to stderr)")
     return p
 
 # %% ../nbs/04_cli.ipynb #a05a6743
-def _add_common(p, data:bool=True):
+def _add_common(p, data:bool=True, model:bool=True):
     "Options shared by the subcommands: --model, --data, --json."
-    p.add_argument('--model', type=Path, metavar='PATH', help=f"model file (default: $NEWSCLF_MODEL, else {_show(_cache_model_path())})")
+    if model: p.add_argument('--model', type=Path, metavar='PATH', help=f"model file (default: $NEWSCLF_MODEL, else {_show(_cache_model_path())})")
     if data: p.add_argument('--data', metavar='PATH', help="20news-bydate.tar.gz or its folder (default: $NEWSCLF_DATA, else scikit-learn's download)")
     p.add_argument('--json', action='store_true', help="print machine-readable JSON on stdout, and nothing else")
 
@@ -67,6 +81,8 @@ def _show(p:Path) -> str:
     except ValueError: return str(p)
 
 # %% ../nbs/04_cli.ipynb #058bcdef
+UNSURE_BELOW, UNKNOWN_ABOVE = 0.9, 0.5  # `predict` marks an answer unsure below this probability, or when less than this share of its tokens is known
+
 def _add_evaluate(sub):
     "The `evaluate` subcommand's options."
     p = sub.add_parser('evaluate', help="report a model's accuracy on its newsgroups' test posts", description=(
@@ -82,44 +98,70 @@ def _add_predict(sub):
     "The `predict` subcommand's options."
     p = sub.add_parser('predict', help='predict the newsgroup of texts', description=(
         "Print, for each input text, the predicted newsgroup and its probability, one line per input. "
-        "Inputs are the TEXT arguments; with none, or TEXT '-', one text read from stdin."))
+        "Inputs are the TEXT arguments; with none, or TEXT '-', one text read from stdin. An answer is marked "
+        f"'# unsure' when its probability is below {UNSURE_BELOW} or fewer than {UNKNOWN_ABOVE:.0%} of its words are known to the model."))
     p.add_argument('texts', nargs='*', metavar='TEXT', help="texts to classify ('-': read stdin)")
     p.add_argument('--file', type=Path, action='append', default=[], metavar='PATH', help="read one post from PATH (repeatable)")
-    p.add_argument('--lines', action='store_true', help="stdin holds one text per line, rather than one text")
-    p.add_argument('--top', type=_positive, metavar='K', help="also show the K most likely newsgroups, most likely first")
+    p.add_argument('--lines', action='store_true', help="stdin holds one text per line, rather than one text; a blank line gets an empty answer ('-')")
+    p.add_argument('--top', type=int_in(1, len(NEWSGROUPS)), metavar='K', help="also show the K most likely newsgroups, most likely first")
+    p.add_argument('--abstain', type=probability, metavar='P', help="answer '-' (no newsgroup) when the probability is below P")
     return p
 
+def _add_data(sub):
+    "The `data` subcommand's options."
+    return sub.add_parser('data', help='say where the corpus is read from, and check it', description=(
+        "Find the 20 Newsgroups corpus as every command does (--data, else $NEWSCLF_DATA, else scikit-learn's download), "
+        "read it, and print where it is and how many posts it holds. Run it first: offline it fails at once, in one line, if no corpus is set."))
+
 # %% ../nbs/04_cli.ipynb #07656706
+_EXIT_CODES = ("Exit codes: 0 success; 1 the command failed (no corpus or a damaged one, no model or a damaged one, a file that "
+               "cannot be read or written, training that diverged); 2 the command line is invalid and nothing was done (an unknown "
+               "command, option or newsgroup, a value out of range, a --model that is not a newsclf model); 130 interrupted.")
+
 def build_parser() -> argparse.ArgumentParser:
     "The `newsclf` argument parser."
     parser = _Parser(prog='newsclf', description=(
         "Classify 20 Newsgroups posts with a bag-of-words PyTorch network. Train a model, evaluate it on the test "
         f"posts, predict the newsgroup of new text. Models are saved to and loaded from --model PATH, default "
-        f"$NEWSCLF_MODEL, else {_show(_cache_model_path())}."), epilog="Run 'newsclf COMMAND --help' for a command's options.")
+        f"$NEWSCLF_MODEL, else {_show(_cache_model_path())}."), epilog=f"Run 'newsclf COMMAND --help' for a command's options. {_EXIT_CODES}")
     parser.add_argument('--version', action='version', version=f'newsclf {__version__}')
     sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
-    _add_common(_add_train(sub)); _add_common(_add_evaluate(sub)); _add_common(_add_predict(sub), data=False)
+    _add_common(_add_train(sub)); _add_common(_add_evaluate(sub)); _add_common(_add_predict(sub), data=False); _add_common(_add_data(sub), model=False)
     return parser
 
 # %% ../nbs/04_cli.ipynb #1889d074
+MAX_INPUT_BYTES = 10 * 2**20  # the most `predict` reads from one file or from stdin
+
 def read_inputs(texts:list[str], # TEXT arguments; '-' stands for stdin
                 files:list[Path]=(), # files holding one post each
-                lines:bool=False, # stdin holds one text per line
+                lines:bool=False, # stdin holds one text per line; a blank line becomes ''
                ) -> list[str]:
     "The texts to classify, from arguments, files and stdin."
     texts = list(texts) if texts or files else ['-']
     out = []
     for t in texts: out += (_stdin(lines) if t == '-' else [t])
-    for f in files:
-        try: out.append(Path(f).read_text(encoding='utf-8', errors='replace'))
-        except OSError as e: raise OSError(f"cannot read {f}: {e.strerror or e}") from None
-    if not out or any(not t.strip() for t in out): raise ValueError("empty input: nothing to classify")
+    for f in files: out.append(_read_bounded(f))
+    if not out or (not lines and any(not t.strip() for t in out)): raise ValueError("empty input: nothing to classify")
     return out
 
+def _decode(b:bytes, what) -> str:
+    "Text of at most `MAX_INPUT_BYTES` bytes, as UTF-8 with undecodable bytes replaced."
+    if len(b) > MAX_INPUT_BYTES: raise ValueError(f"{what} holds more than {MAX_INPUT_BYTES // 2**20} MiB: that is no post (read no further)")
+    return b.decode('utf-8', errors='replace')
+
+def _read_bounded(f:Path) -> str:
+    "The text of file `f`, read up to `MAX_INPUT_BYTES`."
+    try:
+        with open(f, 'rb') as fh: return _decode(fh.read(MAX_INPUT_BYTES + 1), f)
+    except OSError as e: raise OSError(f"cannot read {f}: {e.strerror or e}") from None
+
 def _stdin(lines:bool) -> list[str]:
-    "Text read from stdin: one, or one per non-blank line."
-    s = sys.stdin.read()
-    return [l for l in s.splitlines() if l.strip()] if lines else [s]
+    "Text read from stdin: one, or one per line."
+    buf = getattr(sys.stdin, 'buffer', None)
+    s = _decode(buf.read(MAX_INPUT_BYTES + 1), 'stdin') if buf is not None else sys.stdin.read(MAX_INPUT_BYTES + 1)
+    if buf is None and len(s) > MAX_INPUT_BYTES: _decode(s.encode(), 'stdin')
+    if not lines: return [s]
+    return [l if l.strip() else '' for l in s.splitlines()]
 
 # %% ../nbs/04_cli.ipynb #17c5ee72
 def load_model(path:Path|None) -> NewsClassifier:
@@ -129,22 +171,51 @@ def load_model(path:Path|None) -> NewsClassifier:
     return NewsClassifier.load(path)
 
 # %% ../nbs/04_cli.ipynb #ee4cd3a3
+def _categories(args) -> tuple[str, ...]:
+    "The newsgroups `train` was asked for: unknown, repeated or fewer than two are a `UsageError`."
+    if args.all_categories: return NEWSGROUPS
+    try: cats = check_newsgroups(args.categories or TUTORIAL_GROUPS)
+    except ValueError as e: raise UsageError(e) from None
+    dup = sorted({c for c in cats if cats.count(c) > 1})
+    if dup: raise UsageError(f"newsgroup(s) given twice: {', '.join(dup)}")
+    if len(cats) < 2: raise UsageError("need at least two different newsgroups to train a classifier")
+    return cats
+
 def cmd_train(args) -> dict:
-    "Train, evaluate on the test posts, save; the metrics."
-    cats = NEWSGROUPS if args.all_categories else check_newsgroups(args.categories or TUTORIAL_GROUPS)
-    if len(set(cats)) < 2: raise ValueError("need at least two different newsgroups to train a classifier")
-    path, (train, test) = _model_path(args), (load_posts(s, cats, remove=args.remove, path=args.data) for s in ('train', 'test'))
+    "Check the destination, train and calibrate, evaluate on the test posts, save; the metrics."
+    from newsclf.evaluate import metrics
+    cats = _categories(args)
+    path = _model_path(args)
+    train, test = (load_posts(s, cats, remove=args.remove, path=args.data) for s in ('train', 'test'))
     over = {k: v for k,v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
     t0 = time.perf_counter()
-    clf = NewsClassifier(**{**config_for(cats, args.remove), **over}).fit(train.data, train.target, train.target_names, progress=not args.quiet)
+    clf = calibrated_fit(train, progress=not args.quiet, **{**config_for(cats, args.remove), **over})
     res = dict(metrics(test.target, clf.predict(test.data), test.target_names), fit_seconds=round(time.perf_counter() - t0, 2),
-               n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct, model=str(_save(clf, path, args.remove)))
+               n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct,
+               temperature=clf.calibration['temperature'], model=str(_save(clf, path, args.remove)))
     return res
 
+# %% ../nbs/04_cli.ipynb #e7a1e05f
+def _is_model_file(path:Path) -> bool:
+    "Whether `path` is a newsclf model file (judged by its safetensors header alone)."
+    from safetensors import safe_open
+    from newsclf.train import _FORMAT
+    try:
+        with safe_open(str(path), 'pt') as f: return (f.metadata() or {}).get('format') == _FORMAT
+    except Exception: return False
+
 def _model_path(args) -> Path:
-    "`--model` or the default path, its folder created: a bad path fails before training, not after."
-    path = Path(args.model or default_model_path())
-    try: path.parent.mkdir(parents=True, exist_ok=True)
+    "`--model` or the default path, checked before any data is read: a folder that exists or can be made and written to, and no file that is not ours."
+    path = Path(args.model or default_model_path()).expanduser()
+    src = data_source(getattr(args, 'data', None))
+    if src is not None and (path.resolve() == src.resolve() or src.resolve() in path.resolve().parents):
+        raise UsageError(f"--model {path} is the corpus given by --data or $NEWSCLF_DATA: refusing to write a model over it")
+    if path.is_dir(): raise UsageError(f"--model {path} is a folder; give a file name, e.g. {path/'model.safetensors'}")
+    if path.exists() and not args.force and not _is_model_file(path):
+        raise UsageError(f"--model {path} exists and is not a newsclf model: refusing to replace it (choose another path, or add --force)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.probe'); os.close(fd); os.unlink(probe)
     except FileExistsError as e: raise OSError(f"cannot save a model at {path}: {e.filename} is a file, not a folder") from None
     except OSError as e: raise OSError(f"cannot save a model at {path}: {e.strerror or e}") from None
     return path
@@ -162,53 +233,87 @@ def trained_remove(clf:NewsClassifier) -> list[str]|None:
 # %% ../nbs/04_cli.ipynb #d6176ced
 def cmd_evaluate(args) -> dict:
     "Evaluate a saved model on its newsgroups' test posts; the metrics."
+    from newsclf.evaluate import metrics
     clf = load_model(args.model)
     remove = args.remove if args.remove is not None else trained_remove(clf) or []
     test = load_posts('test', clf.target_names, remove=remove, path=args.data)
     return dict(metrics(test.target, clf.predict(test.data), test.target_names), remove=list(remove), model=str(args.model or default_model_path()))
 
 def cmd_predict(args) -> list[dict]:
-    "The predicted newsgroup and probability of each input (and the `--top` ranked alternatives)."
+    "For each input: the predicted newsgroup, its probability, the share of known tokens, whether it is unsure (and `--top` alternatives)."
     texts, clf = read_inputs(args.texts, args.file, args.lines), load_model(args.model)
-    return [_ranked(p, clf.target_names, args.top) for p in clf.predict_proba(texts)]
+    full = [t for t in texts if t]
+    ps, known = iter(clf.predict_proba(full)), iter(clf.known_share(full))
+    return [_answer(next(ps), float(next(known)), clf.target_names, args.top, args.abstain) if t else dict(_EMPTY) for t in texts]
 
-def _ranked(p, names:list[str], top:int|None) -> dict:
-    "One prediction: label, probability and, with `top`, the `top` most likely newsgroups."
+_EMPTY = dict(label=None, probability=None, known_share=None, unsure=True, empty=True)
+
+def _answer(p, known:float, names:list[str], top:int|None, abstain:float|None) -> dict:
+    "One prediction: label (None if abstained), probability, known share, unsure and, with `top`, the `top` most likely newsgroups."
     order = [int(i) for i in (-p).argsort(kind='stable')]
-    r = dict(label=names[order[0]], probability=round(float(p[order[0]]), 4))
+    prob = round(float(p[order[0]]), 4)
+    r = dict(label=names[order[0]], probability=prob, known_share=round(known, 4), unsure=prob < UNSURE_BELOW or known < UNKNOWN_ABOVE)
+    if abstain is not None and prob < abstain: r.update(label=None, best_guess=names[order[0]], abstained=True)
     if top: r['top'] = [dict(label=names[i], probability=round(float(p[i]), 4)) for i in order[:top]]
     return r
 
+def cmd_data(args) -> dict:
+    "Where the corpus is read from, and its posts per split."
+    from sklearn.datasets import get_data_home
+    src = data_source(args.data)
+    n = {s: len(load_posts(s, None, path=args.data)) for s in ('train', 'test')}
+    where = str(src) if src is not None else f"scikit-learn's cache in {get_data_home()} (downloaded once)"
+    return dict(source=where, local=src is not None, n_train=n['train'], n_test=n['test'], newsgroups=len(NEWSGROUPS))
+
 # %% ../nbs/04_cli.ipynb #a32eb08e
+def safe_text(s) -> str:
+    "`s` with every non-printable character escaped (`\\x1b`, `\\n`, `\\t`), safe to print on a terminal, in one line."
+    return ''.join(c if c.isprintable() else c.encode('unicode_escape').decode('ascii') for c in str(s))
+
 def _print_metrics(r:dict, command:str):
     "Human-readable output of `train` and `evaluate`."
     if command == 'train':
         kept = f"best epoch {r['best_epoch']}" if r['valid_pct'] else f"{r['best_epoch']} epochs, none held out"
-        print(f"trained on {r['n_train']:,} posts of {len(r['newsgroups'])} newsgroups in {r['fit_seconds']:.1f} s ({kept})")
+        print(f"trained on {r['n_train']:,} posts of {len(r['newsgroups'])} newsgroups in {r['fit_seconds']:.1f} s ({kept}; calibrated, temperature {r['temperature']})")
     print(f"test accuracy {r['accuracy']:.4f} | macro-F1 {r['macro_f1']:.4f} on {r['n_posts']:,} test posts" + (f" (removed: {', '.join(r['remove'])})" if r['remove'] else ''))
     if command == 'train': return print(f"saved model to {r['model']}")
     print('\n' + _report_table(r) + '\nconfusion matrix (rows: true, columns: predicted):')
-    for n, row in zip(r['newsgroups'], r['confusion']): print(f"{n:>26} " + ' '.join(f"{v:5d}" for v in row))
+    for n, row in zip(r['newsgroups'], r['confusion']): print(f"{safe_text(n):>26} " + ' '.join(f"{v:5d}" for v in row))
 
 def _report_table(r:dict) -> str:
     "A per-newsgroup precision/recall/F1/support table from `metrics`' output."
     rows = [f"{'':>26} {'precision':>9} {'recall':>9} {'f1-score':>9} {'support':>9}"]
-    rows += [f"{n:>26} {v['precision']:9.3f} {v['recall']:9.3f} {v['f1-score']:9.3f} {int(v['support']):9d}" for n,v in r['per_newsgroup'].items()]
+    rows += [f"{safe_text(n):>26} {v['precision']:9.3f} {v['recall']:9.3f} {v['f1-score']:9.3f} {int(v['support']):9d}" for n,v in r['per_newsgroup'].items()]
     return '\n'.join(rows)
+
+# %% ../nbs/04_cli.ipynb #3ac04db4
+def _why_unsure(r:dict) -> str:
+    "The note that ends an unsure, abstained or empty answer's line."
+    if r.get('empty'): return '# empty input'
+    why = [f"probability below {UNSURE_BELOW}"] * (r['probability'] < UNSURE_BELOW) + [f"{r['known_share']:.0%} of its words known"] * (r['known_share'] < UNKNOWN_ABOVE)
+    return (f"# abstained: best guess {safe_text(r['best_guess'])}; " if r.get('abstained') else '# unsure: ') + ', '.join(why)
 
 def _print_predictions(rs:list[dict]):
     "Human-readable output of `predict`: one line per input."
-    for r in rs: print('\t'.join(f"{a['label']}\t{a['probability']:.4f}" for a in r.get('top', [r])))
+    for r in rs:
+        if r['label'] is None: cols = [f"-\t{'-' if r['probability'] is None else format(r['probability'], '.4f')}"]
+        else: cols = [f"{safe_text(a['label'])}\t{a['probability']:.4f}" for a in r.get('top', [r])]
+        print('\t'.join(cols + ([_why_unsure(r)] if r['unsure'] or r['label'] is None else [])))
+
+def _print_data(r:dict):
+    "Human-readable output of `data`."
+    print(f"corpus: {r['source']}\n{r['n_train']:,} training and {r['n_test']:,} test posts of {r['newsgroups']} newsgroups: ready")
 
 # %% ../nbs/04_cli.ipynb #5a7ef110
-_COMMANDS = {'train': cmd_train, 'evaluate': cmd_evaluate, 'predict': cmd_predict}
+_COMMANDS = {'train': cmd_train, 'evaluate': cmd_evaluate, 'predict': cmd_predict, 'data': cmd_data}
 
 def _run(args) -> int:
     "Run the parsed command and print its result."
-    if args.command is None: raise UsageError("choose a command: train, evaluate or predict (see 'newsclf --help')")
+    if args.command is None: raise UsageError("choose a command: train, evaluate, predict or data (see 'newsclf --help')")
     res = _COMMANDS[args.command](args)
     if args.json: print(json.dumps(res, indent=1))
     elif args.command == 'predict': _print_predictions(res)
+    elif args.command == 'data': _print_data(res)
     else: _print_metrics(res, args.command)
     return 0
 
@@ -216,12 +321,13 @@ def _run(args) -> int:
 def main(argv:list[str]|None=None # arguments after `newsclf`; default `sys.argv[1:]`
         ) -> int:
     "The `newsclf` command; returns the exit code."
-    def fail(msg, code=1): print(f"newsclf: error: {' '.join(str(msg).split())}", file=sys.stderr); return code
+    def fail(msg, code=1): print(f"newsclf: error: {safe_text(' '.join(str(msg).split()))}", file=sys.stderr); return code
     try: return _run(build_parser().parse_args(argv))
     except SystemExit as e: return e.code if isinstance(e.code, int) else 0  # --help
     except UsageError as e: return fail(e, 2)
     except (DataError, ModelError, ValueError, OSError) as e: return fail(e)
     except KeyboardInterrupt: return fail('interrupted', 130)
+    except MemoryError: return fail('out of memory (is an input far larger than a post?)')
     except Exception as e:
         if os.environ.get('NEWSCLF_DEBUG'): raise
         return fail(f"unexpected {type(e).__name__}: {e} (set NEWSCLF_DEBUG=1 to see the traceback)")
