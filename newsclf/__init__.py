@@ -1,1 +1,16 @@
 __version__ = "0.0.1"
+# The one hand-written module (nbdev keeps only the version line above up to date). `from newsclf import NewsClassifier,
+# load_posts` works, yet `import newsclf` loads nothing: each name is imported from its module on first use, so a command
+# pays for no module it does not use. The names are those a user of the README needs; every one is documented in its chapter.
+_NAMES = dict(load_posts='data', Posts='data', DataError='data', NEWSGROUPS='data', TUTORIAL_GROUPS='data', Vocab='data',
+              tokenize='data', NewsClassifier='train', TrainConfig='train', ModelError='train', TrainingError='train',
+              config_for='train', calibrated_fit='train', by_date_split='train', plot_history='train', metrics='evaluate',
+              load_results='benchmark')
+__all__ = list(_NAMES)
+
+def __getattr__(name):
+    if name not in _NAMES: raise AttributeError(f"module 'newsclf' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f'newsclf.{_NAMES[name]}'), name)
+
+def __dir__(): return sorted([*globals(), *_NAMES])

@@ -18,7 +18,7 @@ from .evaluate import measure, sklearn_baselines, plot_benchmark
 
 # %% auto #0
 __all__ = ['TASKS', 'METRICS', 'TARGETS', 'load_task', 'trim_memory', 'systems', 'run_system', 'summarize', 'ratios', 'run_task',
-           'run_benchmark', 'format_table', 'check_targets', 'main']
+           'run_benchmark', 'format_table', 'check_targets', 'results_path', 'load_results', 'main']
 
 # %% ../nbs/05_benchmark.ipynb #ac4c9e4b
 TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), replica_epochs=10),
@@ -158,6 +158,16 @@ def check_targets(results:dict, # `run_benchmark`'s results
     return out
 
 # %% ../nbs/05_benchmark.ipynb #358f5499
+def results_path() -> Path:
+    "The benchmark results file that ships with the package: `newsclf/benchmark_results.json`."
+    import newsclf
+    return Path(newsclf.__file__).parent/'benchmark_results.json'
+
+def load_results(path:str|Path|None=None # a file written by `python -m newsclf.benchmark`; default `results_path()`
+                ) -> dict:
+    "The results of a benchmark run: the last full run's by default."
+    return json.loads(Path(path or results_path()).read_text(encoding='utf-8'))
+
 def _report(results:dict, log=print):
     "Print each task's table and ratios, then the targets."
     for name, t in results['tasks'].items():
@@ -169,7 +179,7 @@ def main(argv:list[str]|None=None):
     "Command line: run the benchmark and write the results file."
     p = argparse.ArgumentParser(prog='python -m newsclf.benchmark', description=main.__doc__)
     p.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS)); p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    p.add_argument('--threads', type=int, default=2); p.add_argument('--out', default='nbs/benchmark_results.json')
+    p.add_argument('--threads', type=int, default=2); p.add_argument('--out', default=str(results_path()))
     a = p.parse_args(argv); torch.set_num_threads(a.threads)
     res = run_benchmark({k: TASKS[k] for k in a.tasks}, a.seeds, log=lambda m: print(m, flush=True))
     res['command'] = ' '.join(['python -m newsclf.benchmark'] + (argv if argv is not None else sys.argv[1:]))
