@@ -234,18 +234,57 @@ def plot_history(history:list[dict] # `NewsClassifier.history`: one dict per epo
     fig.tight_layout(); plt.close(fig)
     return fig
 
+# %% ../nbs/02_train.ipynb #55791c4a
+import re, io, math, signal, contextlib
+
 # %% ../nbs/02_train.ipynb #f65be47e
+_STALE_S = 3600  # seconds: a temp file of `atomic_write` unchanged for this long is a killed write's leftover
+
+def _temp_files(path:Path) -> list[Path]:
+    "The temp files `atomic_write` makes for `path`, in its folder: `.NAME.XXXXXXXX.tmp`, regular files only."
+    pat = re.compile(re.escape(f'.{path.name}.') + r'[a-z0-9_]{8}\.tmp')  # mkstemp's 8 random characters
+    with os.scandir(path.parent) as it:
+        return [path.parent/e.name for e in it if pat.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
+
+def _remove_stale(path:Path):
+    "Remove the temp files of `path` unchanged for `_STALE_S` seconds: what writes killed by SIGKILL left."
+    try: old = [t for t in _temp_files(path) if time.time() - t.lstat().st_mtime > _STALE_S]
+    except OSError: return  # no folder to look in: the write itself says so
+    for t in old:
+        with contextlib.suppress(OSError): t.unlink()
+
+@contextlib.contextmanager
+def _removed_on_sigterm(tmp:list):
+    "Inside the block, SIGTERM removes the file named in `tmp` (if any), then ends the process as SIGTERM does."
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield; return  # only the main thread sets handlers; a program's own handler stays (if it raises, we clean up)
+    def on_sigterm(signum, frame):
+        for t in tmp: Path(t).unlink(missing_ok=True)
+        signal.signal(signum, signal.SIG_DFL); os.kill(os.getpid(), signum)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+# %% ../nbs/02_train.ipynb #29c5a6e9
+def _naming(e:OSError, path:Path) -> OSError:
+    "`e` as the same kind of `OSError`, naming `path` (a full disk's error names no file)."
+    return OSError(e.errno, e.strerror or str(e), str(path)) if e.errno is not None else OSError(f"{e}: {str(path)!r}")
+
 def atomic_write(path:str|Path, # file to (over)write
                  data:bytes # its new content
                 ) -> Path:
-    "Write `data` to `path` through a synced temp file in the same folder and `os.replace`: never a half-written `path`."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
-        os.chmod(tmp, 0o644); os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+    "Write `data` to `path` through a synced temp file in the same folder and `os.replace`: never half a file."
+    path, tmp = Path(path), []
+    _remove_stale(path)
+    with _removed_on_sigterm(tmp):
+        try:
+            fd, t = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); tmp.append(t)
+            with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
+            os.chmod(t, 0o644); os.replace(t, path); tmp.clear()
+        except BaseException as e:
+            for t in tmp: Path(t).unlink(missing_ok=True)
+            if isinstance(e, OSError): raise _naming(e, path) from e
+            raise
     return path
 
 # %% ../nbs/02_train.ipynb #f103c283
