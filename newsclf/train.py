@@ -286,18 +286,57 @@ def plot_history(history:list[dict] # `NewsClassifier.history`: one dict per epo
     fig.tight_layout(); plt.close(fig)
     return fig
 
+# %% ../nbs/02_train.ipynb #55791c4a
+import re, io, math, signal, contextlib
+
 # %% ../nbs/02_train.ipynb #f65be47e
+_STALE_S = 3600  # seconds: a temp file of `atomic_write` unchanged for this long is a killed write's leftover
+
+def _temp_files(path:Path) -> list[Path]:
+    "The temp files `atomic_write` makes for `path`, in its folder: `.NAME.XXXXXXXX.tmp`, regular files only."
+    pat = re.compile(re.escape(f'.{path.name}.') + r'[a-z0-9_]{8}\.tmp')  # mkstemp's 8 random characters
+    with os.scandir(path.parent) as it:
+        return [path.parent/e.name for e in it if pat.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
+
+def _remove_stale(path:Path):
+    "Remove the temp files of `path` unchanged for `_STALE_S` seconds: what writes killed by SIGKILL left."
+    try: old = [t for t in _temp_files(path) if time.time() - t.lstat().st_mtime > _STALE_S]
+    except OSError: return  # no folder to look in: the write itself says so
+    for t in old:
+        with contextlib.suppress(OSError): t.unlink()
+
+@contextlib.contextmanager
+def _removed_on_sigterm(tmp:list):
+    "Inside the block, SIGTERM removes the file named in `tmp` (if any), then ends the process as SIGTERM does."
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield; return  # only the main thread sets handlers; a program's own handler stays (if it raises, we clean up)
+    def on_sigterm(signum, frame):
+        for t in tmp: Path(t).unlink(missing_ok=True)
+        signal.signal(signum, signal.SIG_DFL); os.kill(os.getpid(), signum)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+# %% ../nbs/02_train.ipynb #29c5a6e9
+def _naming(e:OSError, path:Path) -> OSError:
+    "`e` as the same kind of `OSError`, naming `path` (a full disk's error names no file)."
+    return OSError(e.errno, e.strerror or str(e), str(path)) if e.errno is not None else OSError(f"{e}: {str(path)!r}")
+
 def atomic_write(path:str|Path, # file to (over)write
                  data:bytes # its new content
                 ) -> Path:
-    "Write `data` to `path` through a synced temp file in the same folder and `os.replace`: never a half-written `path`."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
-        os.chmod(tmp, 0o644); os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+    "Write `data` to `path` through a synced temp file in the same folder and `os.replace`: never half a file."
+    path, tmp = Path(path), []
+    _remove_stale(path)
+    with _removed_on_sigterm(tmp):
+        try:
+            fd, t = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); tmp.append(t)
+            with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
+            os.chmod(t, 0o644); os.replace(t, path); tmp.clear()
+        except BaseException as e:
+            for t in tmp: Path(t).unlink(missing_ok=True)
+            if isinstance(e, OSError): raise _naming(e, path) from e
+            raise
     return path
 
 # %% ../nbs/02_train.ipynb #f103c283
@@ -310,56 +349,272 @@ def _digest(tensors:dict, meta:dict) -> str:
         t = tensors[k]; h.update(f'{k}|{t.dtype}|{tuple(t.shape)}'.encode()); h.update(t.numpy().tobytes())
     return h.hexdigest()
 
+def _safetensors_bytes(tensors:dict[str, torch.Tensor], meta:dict[str, str]) -> bytes:
+    "Safetensors bytes of float32 `tensors` and `meta`, keys sorted, tensors in name order: one input, one output."
+    names, pos, head = sorted(tensors), 0, {'__metadata__': meta}
+    for k in names:
+        n = 4 * tensors[k].numel()
+        head[k] = dict(dtype='F32', shape=list(tensors[k].shape), data_offsets=[pos, pos + n]); pos += n
+    h = json.dumps(head, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode()
+    h += b' ' * (-len(h) % 8)  # safetensors pads its header to a multiple of 8 bytes
+    return b''.join([struct.pack('<Q', len(h)), h, *(tensors[k].numpy().astype('<f4', copy=False) for k in names)])
+
+# %% ../nbs/02_train.ipynb #905bf906
+_MAX_FILE = 2 * 2**30     # bytes in a model file: 16 times the largest twenty-newsgroup model measured below
+_MAX_HEADER = 64 * 2**20  # bytes in its JSON header: 41 times that model's
+
+def _json(s:str, what:str, nan:bool=False):
+    "`s` parsed as JSON; `ValueError` naming `what` if it is not JSON, nests too deep, or holds NaN (unless `nan`)."
+    def refuse(c): raise ValueError(f"{c} is not a JSON number")
+    try: return json.loads(s, parse_constant=None if nan else refuse)
+    except RecursionError: raise ValueError(f"{what} is nested too deeply to parse") from None
+    except ValueError as e: raise ValueError(f"{what} is not valid JSON: {e}") from None
+
+def _read_header(f, size:int) -> dict:
+    "The JSON header of the safetensors file `f` of `size` bytes, its length checked before it is read."
+    if size < 8: raise ValueError(f"{size} bytes: too short for a header's length")
+    n = struct.unpack('<Q', f.read(8))[0]
+    if n > min(_MAX_HEADER, size - 8):
+        raise ValueError(f"a header of {n:,} bytes in a file of {size:,}; a header has at most {_MAX_HEADER:,}")
+    head = _json(f.read(n).decode('utf-8'), 'the header')
+    if type(head) is not dict: raise ValueError("the header is not a JSON object")
+    return head
+
+# %% ../nbs/02_train.ipynb #44cc2d9b
+_MAX_VOCAB, _MAX_CLASSES, _MAX_LAYERS, _MAX_WIDTH, _MAX_DEPTH = 5_000_000, 10_000, 16, 65_536, 20
+
+def _is_int(v, lo:int=0, hi:int=2**63-1) -> bool: return type(v) is int and lo <= v <= hi
+def _is_num(v) -> bool: return type(v) in (int, float) and math.isfinite(v)
+def _or_null(spec:tuple) -> tuple: return (lambda v: v is None or spec[0](v)), f'{spec[1]} or null'
+
+# what each config field may hold in a file: (test, description)
+_BOOL = (lambda v: type(v) is bool), 'true or false'
+_COUNT = _is_int, 'an integer >= 0'
+_POSITIVE = (lambda v: _is_int(v, 1)), 'an integer >= 1'
+_FRACTION = (lambda v: _is_num(v) and 0 <= v < 1), 'a number in [0, 1)'
+_RATE = (lambda v: _is_num(v) and v >= 0), 'a finite number >= 0'
+_MODEL_SPEC = dict(
+    n_vocab=((lambda v: _is_int(v, 2, _MAX_VOCAB)), f'an integer in [2, {_MAX_VOCAB:,}]'),
+    n_classes=((lambda v: _is_int(v, 2, _MAX_CLASSES)), f'an integer in [2, {_MAX_CLASSES:,}]'),
+    n_hidden=((lambda v: type(v) is list and 1 <= len(v) <= _MAX_LAYERS and all(_is_int(h, 1, _MAX_WIDTH) for h in v)),
+              f'a list of 1 to {_MAX_LAYERS} integers in [1, {_MAX_WIDTH:,}]'),
+    dropout=_FRACTION, tf=((lambda v: v in ('count', 'log1p')), "'count' or 'log1p'"), idf=_BOOL, norm=_BOOL)
+_TRAIN_SPEC = dict(
+    epochs=_POSITIVE, bs=_POSITIVE, lr=_RATE, weight_decay=_RATE, valid_pct=_FRACTION,
+    seed=((lambda v: _is_int(v, 0, 2**64-1)), 'an integer in [0, 2**64)'),
+    device=((lambda v: type(v) is str and re.fullmatch('auto|cpu|cuda(:[0-9]{1,4})?', v) is not None),
+            "'auto', 'cpu', 'cuda' or 'cuda:N'"),
+    patience=_or_null(_COUNT), min_count=_COUNT, max_size=_or_null(_COUNT), subject_tokens=_BOOL, prefix_tokens=_COUNT)
+_CALIBRATION_SPEC = dict(temperature=((lambda v: _is_num(v) and v > 0), 'a finite number > 0'))
+
+# %% ../nbs/02_train.ipynb #79e482db
+def _show(v) -> str:
+    "A short repr of `v` for an error message."
+    r = repr(v); return r if len(r) <= 40 else r[:37] + '...'
+
+def _names(keys:list) -> str: return ', '.join(map(repr, keys))
+
+def _check_object(d, spec:dict, what:str, defaults:dict|None=None) -> dict:
+    "`d`, a JSON object with `spec`'s keys and no other (`defaults` fills missing ones), each value passing its test."
+    if type(d) is not dict: raise ValueError(f"{what} must be a JSON object, not {_show(d)}")
+    if bad := [k for k in d if k not in spec]: raise ValueError(f"{what} has unknown key(s) {_names(bad)}")
+    d = {**(defaults or {}), **d}
+    if missing := [k for k in spec if k not in d]: raise ValueError(f"{what} lacks {_names(missing)}")
+    for k, (ok, desc) in spec.items():
+        if not ok(d[k]): raise ValueError(f"{what}['{k}'] must be {desc}, not {_show(d[k])}")
+    return d
+
+def _unique_strings(v, what:str, n_max:int) -> list[str]:
+    "`v`, a JSON list of at most `n_max` strings, none twice."
+    if type(v) is not list: raise ValueError(f"{what} must be a JSON list, not {_show(v)}")
+    if len(v) > n_max: raise ValueError(f"{what} has {len(v):,} entries, more than {n_max:,}")
+    if (i := next((i for i, s in enumerate(v) if type(s) is not str), None)) is not None:
+        raise ValueError(f"{what}[{i}] must be a string, not {_show(v[i])}")
+    seen = set()  # `seen.add` returns None: the first string already seen stops `next`
+    if (dup := next((s for s in v if s in seen or seen.add(s)), None)) is not None:
+        raise ValueError(f"{what} has {dup!r} more than once")
+    return v
+
+# %% ../nbs/02_train.ipynb #e70179e6
+_KEYS = ('model_config', 'train_config', 'target_names', 'vocab', 'history', 'best_epoch',  # required
+         'info', 'calibration')  # optional
+
+def _too_deep(v, limit:int) -> bool:
+    "Whether the JSON value `v` nests lists and objects more than `limit` deep (walked level by level)."
+    level = [v]
+    for _ in range(limit + 1):
+        level = [x for c in level if isinstance(c, (list, dict)) for x in (c.values() if isinstance(c, dict) else c)]
+        if not level: return False
+    return True
+
+def _decode(meta:dict) -> dict:
+    "The metadata's JSON strings parsed, each at most `_MAX_DEPTH` deep; NaN only in `history` (older files hold it)."
+    if bad := [k for k in meta if k not in _KEYS]: raise ValueError(f"unknown metadata key(s) {_names(bad)}")
+    if bad := [k for k, v in meta.items() if type(v) is not str]: raise ValueError(f"metadata {bad[0]!r} is no string")
+    m = {k: _json(v, k, nan=k == 'history') for k, v in meta.items()}
+    if deep := [k for k, v in m.items() if _too_deep(v, _MAX_DEPTH)]:
+        raise ValueError(f"{deep[0]} nests lists and objects more than {_MAX_DEPTH} deep")
+    return m
+
+def _check_history(h, best) -> tuple[list[dict], int]:
+    "`history`, a list of flat rows of numbers or null, and `best_epoch`, the number of one of its rows."
+    if type(h) is not list or not all(type(r) is dict and all(v is None or type(v) in (int, float) for v in r.values())
+                                      for r in h):
+        raise ValueError("history must be a JSON list of objects whose values are numbers or null")
+    if not _is_int(best, 1, len(h)):
+        raise ValueError(f"best_epoch must be the number of one of history's {len(h)} rows, not {_show(best)}")
+    return h, best
+
+# %% ../nbs/02_train.ipynb #4b4b7db1
+def _check_labels(m:dict, mc:dict) -> tuple[list[str], list[str]]:
+    "`vocab` and `target_names`: unique strings, `<unk>` first and no empty name, one per embedding row and per output."
+    vocab = _unique_strings(m['vocab'], 'vocab', _MAX_VOCAB)
+    names = _unique_strings(m['target_names'], 'target_names', _MAX_CLASSES)
+    if vocab[:1] != [Vocab.UNK]: raise ValueError(f"vocab must start with {Vocab.UNK!r}, the id of every unknown token")
+    if '' in names: raise ValueError(f"target_names[{names.index('')}] is empty")
+    if mc['n_vocab'] != len(vocab):
+        raise ValueError(f"model_config['n_vocab'] is {mc['n_vocab']:,} but vocab has {len(vocab):,} tokens")
+    if mc['n_classes'] != len(names):
+        raise ValueError(f"model_config['n_classes'] is {mc['n_classes']:,} but target_names has {len(names):,} names")
+    return vocab, names
+
+def _check_metadata(m:dict) -> dict:
+    "The decoded metadata, checked against the schema and against itself; the defaults older files need filled in."
+    if missing := [k for k in _KEYS[:6] if k not in m]: raise ValueError(f"the metadata lacks {_names(missing)}")
+    mc = _check_object(m['model_config'], _MODEL_SPEC, 'model_config')
+    old = dict(subject_tokens=False, prefix_tokens=0)  # a file saved before an option was trained without it
+    tc = _check_object(m['train_config'], _TRAIN_SPEC, 'train_config', defaults=old)
+    (vocab, names), (hist, best) = _check_labels(m, mc), _check_history(m['history'], m['best_epoch'])
+    if type(info := {} if m.get('info') is None else m['info']) is not dict:
+        raise ValueError(f"info must be a JSON object, not {_show(info)}")
+    cal = None if m.get('calibration') is None else _check_object(m['calibration'], _CALIBRATION_SPEC, 'calibration')
+    return dict(model_config=mc, train_config=tc, vocab=vocab, target_names=names, history=hist, best_epoch=best,
+                info=info, calibration=cal)
+
+# %% ../nbs/02_train.ipynb #c985ae57
+def _shapes(mc:dict) -> dict[str, list[int]]:
+    "Name and shape of each tensor of the `BowNet` that the model config `mc` describes."
+    h = [*mc['n_hidden'], mc['n_classes']]
+    s = {'bag.emb.weight': [mc['n_vocab'], h[0]], 'bag.bias': [h[0]], 'idf': [mc['n_vocab']]}
+    for i, (a, b) in enumerate(zip(h[:-1], h[1:])):
+        layer = 'head' if i == len(h) - 2 else f'hidden.{i}'
+        s |= {f'{layer}.weight': [b, a], f'{layer}.bias': [b]}
+    return s
+
+def _check_tensors(table:dict, mc:dict):
+    "The header's tensors must be those of `mc`'s `BowNet`: same names, float32, same shapes."
+    want = _shapes(mc)
+    if missing := [k for k in want if k not in table]: raise ValueError(f"tensor(s) {_names(missing)} missing")
+    if extra := [k for k in table if k not in want]: raise ValueError(f"unexpected tensor(s) {_names(extra)}")
+    for k, t in table.items():
+        if type(t) is not dict or set(t) != {'dtype', 'shape', 'data_offsets'}:
+            raise ValueError(f"tensor {k!r} is not described by dtype, shape and data_offsets")
+        if t['dtype'] != 'F32': raise ValueError(f"tensor {k!r} is {_show(t['dtype'])}, not 'F32' (float32)")
+        if type(t['shape']) is not list or list(map(type, t['shape'])) != [int] * len(want[k]) or t['shape'] != want[k]:
+            raise ValueError(f"tensor {k!r} has shape {_show(t['shape'])}, but model_config says {want[k]}")
+
+# %% ../nbs/02_train.ipynb #c502ec0b
+def _check_offsets(table:dict, n_bytes:int):
+    "Each tensor's `data_offsets` must span its bytes, the tensors tiling the `n_bytes` after the header."
+    for k, t in table.items():
+        o, n = t['data_offsets'], 4 * math.prod(t['shape'])
+        if not (type(o) is list and len(o) == 2 and all(map(_is_int, o)) and o[1] - o[0] == n):
+            raise ValueError(f"tensor {k!r} has data_offsets {_show(o)}, not a span of its {n:,} bytes")
+    pos = 0
+    for b, e, k in sorted((*t['data_offsets'], k) for k, t in table.items()):
+        if b != pos: raise ValueError(f"tensor {k!r} starts at byte {b:,} of the data, not {pos:,}")
+        pos = e
+    if pos != n_bytes: raise ValueError(f"the tensors need {pos:,} bytes after the header, the file has {n_bytes:,}")
+
+def _read_tensors(f, table:dict, n_bytes:int) -> dict[str, torch.Tensor]:
+    "The float32 tensors that `table` places in the `n_bytes` of `f` after the header."
+    buf = bytearray(n_bytes)
+    if (got := f.readinto(buf)) != n_bytes: raise ValueError(f"read {got:,} of the {n_bytes:,} bytes of tensors")
+    arr = lambda t: np.frombuffer(buf, '<f4', math.prod(t['shape']), t['data_offsets'][0]).reshape(t['shape'])
+    return {k: torch.from_numpy(arr(t)) for k, t in table.items()}
+
+def _check_finite(tensors:dict):
+    "Refuse tensors holding NaN or infinite values."
+    if bad := [k for k, t in tensors.items() if not torch.isfinite(t).all()]:
+        raise ValueError(f"tensor(s) {_names(bad)} hold NaN or infinite values")
+
 # %% ../nbs/02_train.ipynb #c198e8cb
+def _dumps(key:str, v) -> str:
+    "`v` as JSON text with keys sorted at every level; NaN or infinity only in `history`."
+    try: return json.dumps(v, ensure_ascii=False, sort_keys=True, allow_nan=key == 'history')
+    except (TypeError, ValueError) as e:
+        kinds = 'str, finite number, bool, None, list, dict'
+        raise TypeError(f"NewsClassifier.{key} must hold JSON values only ({kinds}): {e}") from None
+
 @patch
 def _metadata(self:NewsClassifier) -> dict[str, str]:
     "Everything but the weights, as the JSON strings a safetensors header holds."
     d = dict(model_config=asdict(self.model.config), train_config=asdict(self.config), target_names=self.target_names,
              vocab=self.vocab.itos, history=self.history, best_epoch=self.best_epoch, info=self.info)
-    try: return {'format': _FORMAT, **{k: json.dumps(v, ensure_ascii=False) for k,v in d.items()}}
-    except TypeError as e: raise TypeError(f"NewsClassifier.info must hold JSON values only (str, number, bool, None, list, dict): {e}") from None
+    if getattr(self, 'calibration', None) is not None: d['calibration'] = self.calibration
+    return {'format': _FORMAT, **{k: _dumps(k, v) for k, v in sorted(d.items())}}
 
 @patch
 def save(self:NewsClassifier, path:str|Path # the one file to write, e.g. `model.safetensors`
         ) -> Path:
-    "Save weights, vocabulary, class names, configs, history and `info` in one safetensors file, atomically."
+    "Save weights, vocabulary, names, configs, history, `info` and `calibration` in one safetensors file, atomically."
     self._check_fitted()
-    tensors = {k: v.detach().cpu().contiguous() for k,v in self.model.state_dict().items()}
+    tensors = {k: v.detach().float().cpu().contiguous() for k,v in self.model.state_dict().items()}
     meta = self._metadata(); meta['sha256'] = _digest(tensors, meta)
-    return atomic_write(path, safetensors_save(tensors, metadata=meta))
+    data = _safetensors_bytes(tensors, meta)
+    try: _parse(io.BytesIO(data), len(data))  # what `load` would refuse is never written
+    except ModelError as e: raise ValueError(f"Not saving {path}: the file {e}") from None
+    return atomic_write(path, data)
 
 # %% ../nbs/02_train.ipynb #dd905d4e
+@contextlib.contextmanager
+def _refused(kind:str):
+    "Turn a `ValueError` inside the block into a `ModelError`: the `kind` of refusal, then why."
+    try: yield
+    except ValueError as e: raise ModelError(f"{kind} ({e})") from None
+
+def _parse(f, size:int) -> tuple[dict, dict]:
+    "Tensors and metadata of the model file `f` of `size` bytes, checked in turn: sizes, header, schema, tensors."
+    if size > _MAX_FILE: raise ModelError(f"has {size:,} bytes, more than a model file may ({_MAX_FILE:,})")
+    with _refused('is not a readable model file: truncated or corrupted'): head = _read_header(f, size)
+    meta = head.pop('__metadata__', None)
+    if type(meta) is not dict or meta.get('format') != _FORMAT:
+        raise ModelError(f"is not a newsclf model ({_FORMAT} expected)")
+    digest = meta.pop('sha256', None)
+    with _refused('does not describe a valid newsclf model'):
+        m = _check_metadata(_decode({k: v for k, v in meta.items() if k != 'format'}))
+        _check_tensors(head, m['model_config'])
+    with _refused('is not a readable model file: truncated or corrupted'):
+        _check_offsets(head, size - f.tell()); tensors = _read_tensors(f, head, size - f.tell())
+    if digest != _digest(tensors, meta):
+        raise ModelError("failed its checksum: the file was altered or corrupted after it was saved")
+    with _refused('does not describe a valid newsclf model'): _check_finite(tensors)
+    return tensors, m
+
 def _read_model_file(path:Path) -> tuple[dict, dict]:
-    "Tensors and decoded metadata of a newsclf model file, checked against its digest; `ModelError` otherwise."
+    "Tensors and checked metadata of a newsclf model file; `ModelError` saying what is wrong otherwise."
     if not path.is_file(): raise ModelError(f"No model file at {path}")
-    data = path.read_bytes()
-    try:
-        n = struct.unpack('<Q', data[:8])[0]
-        meta = json.loads(data[8:8+n]).get('__metadata__')
-        tensors = safetensors_load(data)
-    except Exception as e: raise ModelError(f"{path} is not a readable model file: truncated or corrupted ({type(e).__name__}: {e})") from None
-    if not isinstance(meta, dict) or meta.get('format') != _FORMAT: raise ModelError(f"{path} is not a newsclf model ({_FORMAT} expected)")
-    if meta.pop('sha256', None) != _digest(tensors, meta): raise ModelError(f"{path} failed its checksum: the file was altered or corrupted after it was saved")
-    try: return tensors, {k: json.loads(v) for k,v in meta.items() if k != 'format'}
-    except ValueError as e: raise ModelError(f"{path} has unreadable metadata ({e})") from None
+    with open(path, 'rb') as f:
+        try: return _parse(f, os.fstat(f.fileno()).st_size)
+        except ModelError as e: raise ModelError(f"{path} {e}") from None
 
 # %% ../nbs/02_train.ipynb #469f20a3
 @patch(cls_method=True)
 def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.save`
-         device:str|None=None # where to put the model; default: the saved `TrainConfig.device`, or the CPU if that GPU is not here
+         device:str|None=None # where to put the model; default: the saved `TrainConfig.device`, or the CPU if no GPU
         ) -> NewsClassifier:
-    "Load a saved classifier. Reads tensors and JSON only: nothing in the file is executed."
+    "Load a saved classifier. Nothing in it runs; the checksum catches accidents, not edits: load only files you trust."
     tensors, m = _read_model_file(Path(path))
     try:
-        tc = {'subject_tokens': False, 'prefix_tokens': 0, **m['train_config']}  # a file without a key predates that option: trained without it
-        clf = cls({k:v for k,v in m['model_config'].items() if k in _MODEL_KEYS}, TrainConfig(**tc))
+        clf = cls({k:v for k,v in m['model_config'].items() if k in _MODEL_KEYS}, TrainConfig(**m['train_config']))
         clf.model = BowNet(ModelConfig(**m['model_config']))
         clf.model.load_state_dict(tensors)
-        clf.vocab, clf.target_names, clf.history, clf.best_epoch = Vocab(m['vocab']), m['target_names'], m['history'], m['best_epoch']
-        clf.info = dict(m.get('info') or {})
-    except (KeyError, TypeError, ValueError, RuntimeError) as e: raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
-    if device is None: device = 'cpu' if clf.config.device.startswith('cuda') and not torch.cuda.is_available() else clf.config.device
-    clf.model.to(get_device(device)).eval()
+    except (TypeError, ValueError, RuntimeError) as e:  # not expected after the checks: still the file's fault
+        raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
+    clf.vocab, clf.target_names, clf.history = Vocab(m['vocab']), m['target_names'], m['history']
+    clf.best_epoch, clf.info, clf.calibration = m['best_epoch'], m['info'], m['calibration']
+    no_gpu = clf.config.device.startswith('cuda') and not torch.cuda.is_available()
+    clf.model.to(get_device(device or ('cpu' if no_gpu else clf.config.device))).eval()
     return clf
 
 # %% ../nbs/02_train.ipynb #406ab1df
