@@ -466,7 +466,7 @@ def _check_history(h, best) -> tuple[list[dict], int]:
     return h, best
 
 # %% ../nbs/02_train.ipynb #4b4b7db1
-def _check_labels(m:dict, mc:dict) -> tuple[list[str], list[str]]:
+def _check_vocab_names(m:dict, mc:dict) -> tuple[list[str], list[str]]:
     "`vocab` and `target_names`: unique strings, `<unk>` first and no empty name, one per embedding row and per output."
     vocab = _unique_strings(m['vocab'], 'vocab', _MAX_VOCAB)
     names = _unique_strings(m['target_names'], 'target_names', _MAX_CLASSES)
@@ -484,7 +484,7 @@ def _check_metadata(m:dict) -> dict:
     mc = _check_object(m['model_config'], _MODEL_SPEC, 'model_config')
     old = dict(subject_tokens=False, prefix_tokens=0)  # a file saved before an option was trained without it
     tc = _check_object(m['train_config'], _TRAIN_SPEC, 'train_config', defaults=old)
-    (vocab, names), (hist, best) = _check_labels(m, mc), _check_history(m['history'], m['best_epoch'])
+    (vocab, names), (hist, best) = _check_vocab_names(m, mc), _check_history(m['history'], m['best_epoch'])
     if type(info := {} if m.get('info') is None else m['info']) is not dict:
         raise ValueError(f"info must be a JSON object, not {_show(info)}")
     cal = None if m.get('calibration') is None else _check_object(m['calibration'], _CALIBRATION_SPEC, 'calibration')
