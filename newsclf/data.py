@@ -37,6 +37,8 @@ def check_newsgroups(names:Iterable[str]|None # newsgroup names, or `None` for a
     names = (names,) if isinstance(names, str) else tuple(names)
     bad = [n for n in names if n not in NEWSGROUPS]
     if bad: raise ValueError(f"Unknown newsgroup(s) {', '.join(map(repr, bad))}; valid names are: {', '.join(NEWSGROUPS)}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice: raise ValueError(f"Newsgroup(s) given more than once: {', '.join(map(repr, twice))}; name each one once")
     if not names: raise ValueError(f"No newsgroup given; valid names are: {', '.join(NEWSGROUPS)}")
     return names
 
