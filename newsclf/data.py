@@ -4,8 +4,9 @@
 
 # %% ../nbs/00_data.ipynb #a9b031fb
 from __future__ import annotations
-import os, re, json, lzma, tarfile, zlib
+import os, re, json, lzma, tarfile, warnings, zlib
 from collections import Counter
+from contextlib import contextmanager, suppress
 from functools import partial
 from itertools import chain, repeat
 from dataclasses import dataclass
@@ -181,18 +182,39 @@ def data_source(path:str|Path|None=None # explicit archive or folder
     path = path or os.environ.get('NEWSCLF_DATA') or None
     return None if path is None else Path(path).expanduser()
 
+# %% ../nbs/00_data.ipynb #f8963718
+def _sklearn_home(data_home:str|Path|None=None) -> Path:
+    "scikit-learn's data home, as `get_data_home` finds it, without creating it."
+    return Path(data_home or os.environ.get('SCIKIT_LEARN_DATA', '~/scikit_learn_data')).expanduser()
+
+@contextmanager
+def _download_attempt(*dirs:Path):
+    "Silence scikit-learn's retry warnings; if the block fails, remove the folders of `dirs` it created that are empty."
+    new = sorted({p for d in dirs for p in (d, *d.parents) if not p.exists()}, key=lambda p: len(p.parts), reverse=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='Retry downloading from url')
+            yield
+    except BaseException:
+        for p in new:  # deepest first; `rmdir` removes only an empty folder
+            with suppress(OSError): p.rmdir()
+        raise
+
 # %% ../nbs/00_data.ipynb #6a04f96b
 def fetch_archive(data_home:str|Path|None=None # scikit-learn's data home; default `~/scikit_learn_data`
                  ) -> Path:
     "Download `20news-bydate.tar.gz` once into `data_home/newsclf`, with scikit-learn's downloader, and return its path."
-    from sklearn.datasets import get_data_home
     from sklearn.datasets._base import _fetch_remote
     from sklearn.datasets._twenty_newsgroups import ARCHIVE
-    dest = Path(get_data_home(data_home))/'newsclf'
+    dest = _sklearn_home(data_home)/'newsclf'
     if (dest/ARCHIVE.filename).exists(): return dest/ARCHIVE.filename
-    dest.mkdir(parents=True, exist_ok=True)
-    try: return Path(_fetch_remote(ARCHIVE, dirname=dest))
-    except OSError as e: raise DataError(f"Could not download {ARCHIVE.url} ({e}). To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz.") from None
+    try:
+        with _download_attempt(dest):
+            dest.mkdir(parents=True, exist_ok=True)
+            return Path(_fetch_remote(ARCHIVE, dirname=dest))
+    except OSError as e:
+        raise DataError(f"Could not download {ARCHIVE.url} ({e}). "
+                        "To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz.") from None
 
 # %% ../nbs/00_data.ipynb #bbdb84b3
 @dataclass
@@ -245,7 +267,11 @@ def _subset(corpus:dict, subset:str) -> dict:
 def _fetch_sklearn(subset, categories, remove, shuffle, random_state) -> Posts:
     "Posts from scikit-learn's `fetch_20newsgroups` (downloads once, then reads its cache)."
     from sklearn.datasets import fetch_20newsgroups
-    try: b = fetch_20newsgroups(subset=subset, categories=list(categories), remove=remove, shuffle=shuffle, random_state=random_state)
+    home = _sklearn_home()
+    try:
+        with _download_attempt(home/'20news_home'):
+            b = fetch_20newsgroups(data_home=home, subset=subset, categories=list(categories), remove=remove,
+                                   shuffle=shuffle, random_state=random_state)
     except OSError as e:
         raise DataError(f"No local 20 Newsgroups data and scikit-learn could not download it ({type(e).__name__}: {e}). "
                         "To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz (or pass its path).") from None
