@@ -125,7 +125,7 @@ def _archive_files(path:Path, b:_Bounds=_BOUNDS) -> Iterable[tuple[tuple[str, st
     "Yield `(split, group, name)` and the bytes of each post in a tar archive or a folder, within bounds `b`."
     total, seen = 0, False
     for n, (name, size, opener) in enumerate(_dir_members(path) if path.is_dir() else _tar_members(path), 1):
-        parts = Path(name).parts
+        parts = tuple(p for p in name.split('/') if p not in ('', '.'))  # as `Path(name).parts`, faster
         seen = seen or not _SPLIT_DIRS.isdisjoint(parts)
         _check_count(path, n, seen, b)
         if size is None: continue
