@@ -4,12 +4,14 @@
 
 # %% ../nbs/00_data.ipynb #a9b031fb
 from __future__ import annotations
-import os, re, json, tarfile, zlib
+import os, re, json, lzma, tarfile, warnings, zlib
 from collections import Counter
+from contextlib import contextmanager, suppress
+from functools import partial
 from itertools import chain, repeat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 import numpy as np, torch
 from fastcore.basics import patch
 from torch.utils.data import Dataset, DataLoader
@@ -37,12 +39,15 @@ def check_newsgroups(names:Iterable[str]|None # newsgroup names, or `None` for a
     names = (names,) if isinstance(names, str) else tuple(names)
     bad = [n for n in names if n not in NEWSGROUPS]
     if bad: raise ValueError(f"Unknown newsgroup(s) {', '.join(map(repr, bad))}; valid names are: {', '.join(NEWSGROUPS)}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice: raise ValueError(f"Newsgroup(s) given more than once: {', '.join(map(repr, twice))}; name each one once")
     if not names: raise ValueError(f"No newsgroup given; valid names are: {', '.join(NEWSGROUPS)}")
     return names
 
 # %% ../nbs/00_data.ipynb #a5bccc89
 ARCHIVE_URL = 'http://qwone.com/~jason/20Newsgroups/20news-bydate.tar.gz'
 _SPLITS = {'train': '20news-bydate-train', 'test': '20news-bydate-test'}
+_SPLIT_DIRS = frozenset(_SPLITS.values())
 _HOWTO = (f"Expected the 20news-bydate.tar.gz archive ({ARCHIVE_URL}, 14 MB) or the folder it extracts to, "
           "holding 20news-bydate-train/ and 20news-bydate-test/ with one folder per newsgroup.")
 
@@ -50,15 +55,83 @@ class DataError(Exception):
     "The 20 Newsgroups corpus could not be found, downloaded or read."
 
 # %% ../nbs/00_data.ipynb #0e044950
-def _archive_files(path:Path) -> Iterable[tuple[str, bytes]]:
-    "Yield `(relative name, bytes)` of every file in a `.tar.gz` or a folder."
-    if path.is_dir():
-        for f in sorted(path.rglob('*')):
-            if f.is_file(): yield f.relative_to(path).as_posix(), f.read_bytes()
-        return
-    with tarfile.open(path, 'r:*') as tf:
-        for m in tf:
-            if m.isfile(): yield m.name, tf.extractfile(m).read()
+@dataclass(frozen=True)
+class _Bounds:
+    "How much the reader takes from an archive or folder before it refuses it."
+    post:int = 4 * 2**20      # bytes of one post
+    total:int = 256 * 2**20   # bytes of all files together, posts or not
+    members:int = 100_000     # members of an archive, or entries under a folder
+    lead:int = 1_000          # members before the first one under 20news-bydate-train/ or -test/
+_BOUNDS = _Bounds()
+
+# %% ../nbs/00_data.ipynb #57c17d32
+_MAGIC = {b'\x1f\x8b': 'gz', b'BZh': 'bz2', b'\xfd7zXZ\x00': 'xz'}  # first bytes of each compression tarfile reads
+
+def _tar_mode(path:Path) -> str:
+    "The `tarfile.open` mode for `path`, told from its first bytes; a `DataError` if it is no tar archive."
+    with open(path, 'rb') as f: head = f.read(512)
+    comp = next((c for m,c in _MAGIC.items() if head.startswith(m)), None)
+    if comp: return f'r:{comp}'
+    if head[257:262] == b'ustar': return 'r:'  # an uncompressed tar's first header
+    raise DataError(f"{path} is not a gzip or tar archive: it starts with {head[:8]!r}. {_HOWTO}")
+
+# %% ../nbs/00_data.ipynb #030f7a11
+_META_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK,                # GNU long names
+               tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE) # pax headers
+
+class _TarInfo(tarfile.TarInfo):
+    "A tar header that refuses an extension header larger than `max_meta` before `tarfile` reads it."
+    max_meta = 2**16  # bytes; a real one holds a name or a few fields
+    def _proc_member(self, tf):
+        if self.type in _META_TYPES and self.size > self.max_meta:
+            raise DataError(f"{tf.name} has a {self.size:,}-byte tar header extension, "
+                            f"more than the {self.max_meta:,} allowed. {_HOWTO}")
+        return super()._proc_member(tf)
+
+# %% ../nbs/00_data.ipynb #4c5a1968
+def _tar_members(path:Path) -> Iterable[tuple[str, int|None, Callable]]:
+    "`(name, size, opener)` of each member of a tar archive; size `None` for a member that is not a file."
+    with tarfile.open(path, _tar_mode(path), tarinfo=_TarInfo) as tf:
+        for m in tf: yield m.name, (m.size if m.isfile() else None), partial(tf.extractfile, m)
+
+def _dir_members(root:Path) -> Iterable[tuple[str, int|None, Callable]]:
+    "`(name, size, opener)` of each entry under `root`; size `None` for what is no file or links out of `root`."
+    root = root.resolve()
+    for f in root.rglob('*'):
+        ok = f.is_file() and (not f.is_symlink() or f.resolve().is_relative_to(root))
+        yield f.relative_to(root).as_posix(), (f.stat().st_size if ok else None), partial(open, f, 'rb')
+
+# %% ../nbs/00_data.ipynb #22fcb893
+def _check_count(path:Path, n:int, seen:bool, b:_Bounds):
+    "Refuse `path` at member `n` if it has more than bounds `b` allow, or none yet in the corpus's folders."
+    if n > b.members: raise DataError(f"{path} has more than {b.members:,} members, far more than the corpus. {_HOWTO}")
+    if n > b.lead and not seen:
+        raise DataError(f"{path} has no 20news-bydate-train/ or -test/ among its first {b.lead:,} members. {_HOWTO}")
+
+def _check_size(path:Path, name:str, size:int, total:int, post:bool, b:_Bounds):
+    "Refuse member `name` of `path`, unread, if it is a post over `b.post` bytes or takes the `total` over `b.total`."
+    if post and size > b.post:
+        raise DataError(f"{name} in {path} is {size:,} bytes, over the limit of {b.post:,} bytes for one post. {_HOWTO}")
+    if total > b.total:
+        raise DataError(f"{path} holds more than {b.total:,} bytes by {name}, far more than the corpus. {_HOWTO}")
+
+def _read_post(path:Path, name:str, size:int, opener:Callable) -> bytes:
+    "The `size` bytes of post `name`, read with room for no more than one byte over."
+    with opener() as f: data = f.read(size + 1)  # that byte would show a file that grew after its size was checked
+    if len(data) != size: raise DataError(f"{name} in {path} changed size while it was read")
+    return data
+
+def _archive_files(path:Path, b:_Bounds=_BOUNDS) -> Iterable[tuple[tuple[str, str, str], bytes]]:
+    "Yield `(split, group, name)` and the bytes of each post in a tar archive or a folder, within bounds `b`."
+    total, seen = 0, False
+    for n, (name, size, opener) in enumerate(_dir_members(path) if path.is_dir() else _tar_members(path), 1):
+        parts = tuple(p for p in name.split('/') if p not in ('', '.'))  # as `Path(name).parts`, faster
+        seen = seen or not _SPLIT_DIRS.isdisjoint(parts)
+        _check_count(path, n, seen, b)
+        if size is None: continue
+        post, total = len(parts) >= 3 and parts[-3] in _SPLIT_DIRS, total + size  # a post: <split>/<newsgroup>/<id>
+        _check_size(path, name, size, total, post, b)
+        if post: yield parts[-3:], _read_post(path, name, size, opener)
 
 # %% ../nbs/00_data.ipynb #cc07f228
 def _read_split(files:dict, split:str, shuffle_seed:int=0) -> dict:
@@ -75,14 +148,14 @@ def _read_split(files:dict, split:str, shuffle_seed:int=0) -> dict:
 # %% ../nbs/00_data.ipynb #78663593
 def _parse(path:Path) -> dict:
     "Read and check a 20news-bydate archive or folder: `{'train': split, 'test': split}`."
-    files = {}
     try:
-        for name, data in _archive_files(path):
-            parts = Path(name).parts
-            if len(parts) >= 3 and parts[-3] in _SPLITS.values(): files[tuple(parts[-3:])] = data
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+        files = dict(_archive_files(path))
+        res = {s: _read_split(files, d) for s,d in _SPLITS.items()}
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError, RecursionError) as e:
         raise DataError(f"Could not read {path}: it is truncated or not a .tar.gz archive ({e}). {_HOWTO}") from None
-    res = {s: _read_split(files, d) for s,d in _SPLITS.items()}
+    except MemoryError:
+        raise DataError(f"Ran out of memory reading {path} (the reader keeps at most {_BOUNDS.total:,} bytes of it); "
+                        "free some memory and try again.") from None
     for s,d in _SPLITS.items():
         found = res[s]['target_names']
         if tuple(found) != NEWSGROUPS:
@@ -109,18 +182,39 @@ def data_source(path:str|Path|None=None # explicit archive or folder
     path = path or os.environ.get('NEWSCLF_DATA') or None
     return None if path is None else Path(path).expanduser()
 
+# %% ../nbs/00_data.ipynb #f8963718
+def _sklearn_home(data_home:str|Path|None=None) -> Path:
+    "scikit-learn's data home, as `get_data_home` finds it, without creating it."
+    return Path(data_home or os.environ.get('SCIKIT_LEARN_DATA', '~/scikit_learn_data')).expanduser()
+
+@contextmanager
+def _download_attempt(*dirs:Path):
+    "Silence scikit-learn's retry warnings; if the block fails, remove the folders of `dirs` it created that are empty."
+    new = sorted({p for d in dirs for p in (d, *d.parents) if not p.exists()}, key=lambda p: len(p.parts), reverse=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='Retry downloading from url')
+            yield
+    except BaseException:
+        for p in new:  # deepest first; `rmdir` removes only an empty folder
+            with suppress(OSError): p.rmdir()
+        raise
+
 # %% ../nbs/00_data.ipynb #6a04f96b
 def fetch_archive(data_home:str|Path|None=None # scikit-learn's data home; default `~/scikit_learn_data`
                  ) -> Path:
     "Download `20news-bydate.tar.gz` once into `data_home/newsclf`, with scikit-learn's downloader, and return its path."
-    from sklearn.datasets import get_data_home
     from sklearn.datasets._base import _fetch_remote
     from sklearn.datasets._twenty_newsgroups import ARCHIVE
-    dest = Path(get_data_home(data_home))/'newsclf'
+    dest = _sklearn_home(data_home)/'newsclf'
     if (dest/ARCHIVE.filename).exists(): return dest/ARCHIVE.filename
-    dest.mkdir(parents=True, exist_ok=True)
-    try: return Path(_fetch_remote(ARCHIVE, dirname=dest))
-    except OSError as e: raise DataError(f"Could not download {ARCHIVE.url} ({e}). To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz.") from None
+    try:
+        with _download_attempt(dest):
+            dest.mkdir(parents=True, exist_ok=True)
+            return Path(_fetch_remote(ARCHIVE, dirname=dest))
+    except OSError as e:
+        raise DataError(f"Could not download {ARCHIVE.url} ({e}). "
+                        "To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz.") from None
 
 # %% ../nbs/00_data.ipynb #bbdb84b3
 @dataclass
@@ -173,7 +267,11 @@ def _subset(corpus:dict, subset:str) -> dict:
 def _fetch_sklearn(subset, categories, remove, shuffle, random_state) -> Posts:
     "Posts from scikit-learn's `fetch_20newsgroups` (downloads once, then reads its cache)."
     from sklearn.datasets import fetch_20newsgroups
-    try: b = fetch_20newsgroups(subset=subset, categories=list(categories), remove=remove, shuffle=shuffle, random_state=random_state)
+    home = _sklearn_home()
+    try:
+        with _download_attempt(home/'20news_home'):
+            b = fetch_20newsgroups(data_home=home, subset=subset, categories=list(categories), remove=remove,
+                                   shuffle=shuffle, random_state=random_state)
     except OSError as e:
         raise DataError(f"No local 20 Newsgroups data and scikit-learn could not download it ({type(e).__name__}: {e}). "
                         "To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz (or pass its path).") from None
