@@ -8,7 +8,7 @@ import argparse, json, os, sys, time, tempfile
 from pathlib import Path
 from . import __version__
 from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsgroups, data_source, load_posts
-from .train import NewsClassifier, ModelError, config_for, calibrated_fit, MAX_EPOCHS, MAX_SEED
+from .train import NewsClassifier, ModelError, config_for, calibrated_fit, is_model_file, MAX_EPOCHS, MAX_SEED
 
 # %% auto #0
 __all__ = ['UNSURE_BELOW', 'UNKNOWN_ABOVE', 'MAX_INPUT_BYTES', 'default_model_path', 'UsageError', 'int_in', 'probability',
@@ -157,9 +157,8 @@ def _read_bounded(f:Path) -> str:
 
 def _stdin(lines:bool) -> list[str]:
     "Text read from stdin: one, or one per line."
-    buf = getattr(sys.stdin, 'buffer', None)
-    s = _decode(buf.read(MAX_INPUT_BYTES + 1), 'stdin') if buf is not None else sys.stdin.read(MAX_INPUT_BYTES + 1)
-    if buf is None and len(s) > MAX_INPUT_BYTES: _decode(s.encode(), 'stdin')
+    buf = getattr(sys.stdin, 'buffer', None)  # a terminal or a pipe has one; a StringIO (in tests) has not
+    s = _decode(buf.read(MAX_INPUT_BYTES + 1) if buf is not None else sys.stdin.read(MAX_INPUT_BYTES + 1).encode(), 'stdin')
     if not lines: return [s]
     return [l if l.strip() else '' for l in s.splitlines()]
 
@@ -194,14 +193,6 @@ def cmd_train(args) -> dict:
     return res
 
 # %% ../nbs/04_cli.ipynb #e7a1e05f
-def _is_model_file(path:Path) -> bool:
-    "Whether `path` is a newsclf model file (judged by its safetensors header alone)."
-    from safetensors import safe_open
-    from newsclf.train import _FORMAT
-    try:
-        with safe_open(str(path), 'pt') as f: return (f.metadata() or {}).get('format') == _FORMAT
-    except Exception: return False
-
 def _model_path(args) -> Path:
     "`--model` or the default path, checked before any data is read: a folder that exists or can be made and written to, and no file that is not ours."
     path = Path(args.model or default_model_path()).expanduser()
@@ -209,7 +200,7 @@ def _model_path(args) -> Path:
     if src is not None and (path.resolve() == src.resolve() or src.resolve() in path.resolve().parents):
         raise UsageError(f"--model {path} is the corpus given by --data or $NEWSCLF_DATA: refusing to write a model over it")
     if path.is_dir(): raise UsageError(f"--model {path} is a folder; give a file name, e.g. {path/'model.safetensors'}")
-    if path.exists() and not args.force and not _is_model_file(path):
+    if path.exists() and not args.force and not is_model_file(path):
         raise UsageError(f"--model {path} exists and is not a newsclf model: refusing to replace it (choose another path, or add --force)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -288,7 +279,9 @@ def _report_table(r:dict) -> str:
 def _why_unsure(r:dict) -> str:
     "The note that ends an unsure, abstained or empty answer's line."
     if r.get('empty'): return '# empty input'
-    why = [f"probability below {UNSURE_BELOW}"] * (r['probability'] < UNSURE_BELOW) + [f"{r['known_share']:.0%} of its words known"] * (r['known_share'] < UNKNOWN_ABOVE)
+    why = []
+    if r['probability'] < UNSURE_BELOW: why.append(f"probability below {UNSURE_BELOW}")
+    if r['known_share'] < UNKNOWN_ABOVE: why.append(f"{r['known_share']:.0%} of its words known")
     return (f"# abstained: best guess {safe_text(r['best_guess'])}; " if r.get('abstained') else '# unsure: ') + ', '.join(why)
 
 def _print_predictions(rs:list[dict]):

@@ -21,8 +21,8 @@ from .model import ModelConfig, BowNet, TutorialNet
 
 # %% auto #0
 __all__ = ['MAX_EPOCHS', 'MAX_SEED', 'get_device', 'TrainConfig', 'split_indices', 'TrainingError', 'train_epoch', 'evaluate',
-           'fit_model', 'ModelError', 'NewsClassifier', 'plot_history', 'atomic_write', 'config_for', 'by_date_split',
-           'PeakMemory', 'measure_classifier', 'tutorial_replica', 'calibrated_fit']
+           'fit_model', 'ModelError', 'NewsClassifier', 'plot_history', 'atomic_write', 'is_model_file', 'config_for',
+           'by_date_split', 'PeakMemory', 'measure_classifier', 'tutorial_replica', 'calibrated_fit']
 
 # %% ../nbs/02_train.ipynb #2fbaa2e2
 def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
@@ -597,6 +597,13 @@ def _read_model_file(path:Path) -> tuple[dict, dict]:
     with open(path, 'rb') as f:
         try: return _parse(f, os.fstat(f.fileno()).st_size)
         except ModelError as e: raise ModelError(f"{path} {e}") from None
+
+def is_model_file(path:str|Path) -> bool:
+    "Whether `path` is a file whose header says it is a newsclf model (only the header is read, and it is bounded)."
+    try:
+        with open(path, 'rb') as f: meta = _read_header(f, os.fstat(f.fileno()).st_size).get('__metadata__')
+    except (OSError, ValueError, UnicodeDecodeError): return False
+    return type(meta) is dict and meta.get('format') == _FORMAT
 
 # %% ../nbs/02_train.ipynb #469f20a3
 @patch(cls_method=True)
