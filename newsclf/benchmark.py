@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_benchmark.ipynb #540630be
 from __future__ import annotations
-import argparse, ctypes, ctypes.util, gc, json, os, platform, sys, time
+import argparse, json, os, platform, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -12,43 +12,47 @@ import numpy as np, torch, sklearn
 from sklearn.pipeline import make_pipeline
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
+from sklearn.naive_bayes import ComplementNB
 from .data import Posts, load_posts, TUTORIAL_GROUPS, REMOVABLE
-from .train import NewsClassifier, PeakMemory, config_for, tutorial_replica
-from .evaluate import measure, sklearn_baselines, plot_benchmark
+from .classifier import NewsClassifier, PRESETS
+from .measure import measure
+from .replica import tutorial_replica
 
 # %% auto #0
-__all__ = ['TASKS', 'METRICS', 'TARGETS', 'load_task', 'trim_memory', 'systems', 'run_system', 'summarize', 'ratios', 'run_task',
-           'run_benchmark', 'format_table', 'check_targets', 'results_path', 'load_results', 'main']
+__all__ = ['TASKS', 'METRICS', 'TARGETS', 'load_task', 'sklearn_baselines', 'systems', 'run_system', 'summarize', 'ratios',
+           'run_task', 'run_benchmark', 'format_table', 'check_targets', 'results_path', 'load_results', 'main',
+           'plot_benchmark']
 
 # %% ../nbs/05_benchmark.ipynb #ac4c9e4b
-TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), replica_epochs=10),
-         '3 stripped':  dict(categories=TUTORIAL_GROUPS, remove=REMOVABLE, replica_epochs=10),
-         '20 raw':      dict(categories=None, remove=(), replica_epochs=1, replica_predict_bs=150),
-         '20 stripped': dict(categories=None, remove=REMOVABLE, replica_epochs=1, replica_predict_bs=150, replica_seeds=1)}
+TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10),
+         '3 stripped':  dict(categories=TUTORIAL_GROUPS, remove=REMOVABLE, preset='tutorial-stripped', replica_epochs=10),
+         '20 raw':      dict(categories=None, remove=(), preset='general', replica_epochs=1, replica_predict_bs=150),
+         '20 stripped': dict(categories=None, remove=REMOVABLE, preset='general-stripped', replica_epochs=1,
+                             replica_predict_bs=150, replica_seeds=1)}
 
 def load_task(task:dict # an entry of `TASKS`: categories, remove, ...
              ) -> tuple[Posts, Posts]:
     "The training and test posts of `task`."
     return tuple(load_posts(s, categories=task['categories'], remove=task['remove']) for s in ('train', 'test'))
 
-# %% ../nbs/05_benchmark.ipynb #5c0f8ba6
-def trim_memory():
-    "Collect garbage and return glibc's free heap pages to the OS (`malloc_trim(0)`; a no-op without glibc)."
-    gc.collect()
-    try: ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0)
-    except (OSError, AttributeError): pass
-
 # %% ../nbs/05_benchmark.ipynb #a6db11e7
+def sklearn_baselines() -> dict[str, Callable]:
+    "`fit` functions for TF-IDF + LinearSVC and TF-IDF + ComplementNB, scikit-learn's defaults."
+    def fitter(make): return lambda texts, labels: make().fit(texts, labels).predict
+    return {'TF-IDF + LinearSVC': fitter(lambda: make_pipeline(TfidfVectorizer(), LinearSVC())),
+            'TF-IDF + ComplementNB': fitter(lambda: make_pipeline(TfidfVectorizer(), ComplementNB()))}
+
 def _sk(fit:Callable) -> Callable: return lambda train, test, seed: measure(fit, train, test)
 
 def _svc12(texts, labels):
-    return make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC(random_state=0)).fit(texts, labels).predict
+    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC(random_state=0))
+    return pipe.fit(texts, labels).predict
 
-def _newsclf(best:bool, remove:Iterable[str]=(), **overrides) -> Callable:
-    "A system training `NewsClassifier` with its defaults, or with `config_for` the task's newsgroups and `remove` when `best`."
+def _newsclf(preset:str|None, **overrides) -> Callable:
+    "A system training `NewsClassifier` with `preset` (None: the defaults) and `overrides`."
     def run(train, test, seed):
-        kw = {**(config_for(train.target_names, remove) if best else {}), **overrides, 'seed': seed}
-        return measure(lambda X, y: NewsClassifier(**kw).fit(X, y, train.target_names, progress=False).predict, train, test)
+        make = lambda: NewsClassifier(preset=preset, **{**overrides, 'seed': seed})
+        return measure(lambda X, y: make().fit(X, y, train.target_names, progress=False).predict, train, test)
     return run
 
 # %% ../nbs/05_benchmark.ipynb #69d85374
@@ -62,8 +66,8 @@ def systems(task:dict, # an entry of `TASKS`
            ) -> dict[str, tuple[Callable, int|None]]:
     "The benchmarked systems for `task`: name → (`run(train, test, seed) -> dict`, most seeds to run; None: all)."
     sk, o = sklearn_baselines(), newsclf_overrides or {}
-    return {'tutorial replica': (_replica(task), task.get('replica_seeds')), 'newsclf default': (_newsclf(False, **o), None),
-            'newsclf best': (_newsclf(True, task['remove'], **o), None), 'TF-IDF + LinearSVC': (_sk(sk['TF-IDF + LinearSVC']), 1),
+    return {'tutorial replica': (_replica(task), task.get('replica_seeds')), 'newsclf default': (_newsclf(None, **o), None),
+            'newsclf best': (_newsclf(task['preset'], **o), None), 'TF-IDF + LinearSVC': (_sk(sk['TF-IDF + LinearSVC']), 1),
             'TF-IDF 1-2-gram sublinear + LinearSVC': (_sk(_svc12), 1), 'TF-IDF + ComplementNB': (_sk(sk['TF-IDF + ComplementNB']), 1)}
 
 # %% ../nbs/05_benchmark.ipynb #2597375f
@@ -71,10 +75,9 @@ METRICS = ('accuracy', 'macro_f1', 'fit_seconds', 'predict_per_s', 'peak_mb')
 
 def run_system(run:Callable, # `run(train, test, seed) -> dict` from `systems`
                train:Posts, test:Posts, seed:int) -> dict:
-    "One measured run: the system's metrics plus `peak_mb`, peak RSS above a baseline taken after `trim_memory`."
-    trim_memory()
-    with PeakMemory(0.005) as mem: r = run(train, test, seed)
-    return {**{k: float(r[k]) for k in METRICS[:-1]}, 'peak_mb': mem.mb, 'seed': seed}
+    "One measured run: the system's metrics, as `measure` gives them (peak memory included), and its seed."
+    r = run(train, test, seed)
+    return {**{k: float(r[k]) for k in METRICS}, 'seed': seed}
 
 def summarize(runs:list[dict]) -> dict:
     "Mean and standard deviation (0 for one run) of each metric over `runs`, and the runs themselves."
@@ -186,3 +189,17 @@ def main(argv:list[str]|None=None):
     Path(a.out).write_text(json.dumps(res, indent=1)); _report(res); print(f"\nwrote {a.out}")
 
 if __name__ == '__main__' and '__file__' in globals(): main()  # `python -m newsclf.benchmark`, not this notebook's kernel
+
+# %% ../nbs/05_benchmark.ipynb #e31b46b9
+def plot_benchmark(rows:dict[str, dict]) :
+    "Bars of accuracy and macro-F1, fit seconds and predicted posts/s, one group per classifier."
+    import matplotlib.pyplot as plt
+    names, y = list(rows), np.arange(len(rows))
+    fig, axs = plt.subplots(1, 3, figsize=(12, 0.5*len(rows) + 1.4), sharey=True)
+    for i, k in enumerate(('accuracy', 'macro_f1')): axs[0].barh(y + (0.2 - 0.4*i), [rows[n][k] for n in names], 0.4, label=k)
+    axs[0].set_xlim(min(min(r['macro_f1'], r['accuracy']) for r in rows.values()) - 0.05, 1); axs[0].legend(fontsize=8)
+    for ax, k, lab in ((axs[1], 'fit_seconds', 'fit seconds (log)'), (axs[2], 'predict_per_s', 'test posts predicted / s (log)')):
+        ax.barh(y, [rows[n][k] for n in names], color='tab:gray'); ax.set_xscale('log'); ax.set_title(lab, fontsize=10)
+    axs[0].set_yticks(y, names); axs[0].invert_yaxis(); axs[0].set_title('test accuracy, macro-F1', fontsize=10)
+    fig.tight_layout(); plt.close(fig)
+    return fig

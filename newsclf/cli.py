@@ -8,7 +8,9 @@ import argparse, json, os, sys, time, tempfile
 from pathlib import Path
 from . import __version__
 from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsgroups, data_source, load_posts
-from .train import NewsClassifier, ModelError, config_for, calibrated_fit, is_model_file, MAX_EPOCHS, MAX_SEED
+from .train import MAX_EPOCHS, MAX_SEED
+from .persist import ModelError, is_model_file
+from .classifier import NewsClassifier, PRESETS, calibrated_fit
 
 # %% auto #0
 __all__ = ['UNSURE_BELOW', 'UNKNOWN_ABOVE', 'MAX_INPUT_BYTES', 'default_model_path', 'UsageError', 'int_in', 'probability',
@@ -59,10 +61,12 @@ def _add_train(sub):
         "and macro-F1, and save it. An existing file at --model is replaced only if it is a newsclf model (or with --force)."))
     g = p.add_mutually_exclusive_group()
     g.add_argument('--categories', nargs='+', metavar='NAME', help="newsgroups to train on, e.g. sci.space rec.autos (default: the tutorial's three)")
-    g.add_argument('--all-categories', action='store_true', help="train on all twenty newsgroups, with the configuration recommended for them")
+    g.add_argument('--all-categories', action='store_true', help="train on all twenty newsgroups (add --preset general for their recommended settings)")
     p.add_argument('--remove', nargs='+', choices=REMOVABLE, default=[], metavar='PART',
                    help=f"strip these parts of every post: {', '.join(REMOVABLE)} (default: keep whole posts); recorded with the model")
-    p.add_argument('--epochs', type=int_in(1, MAX_EPOCHS), help=f"number of training epochs, 1 to {MAX_EPOCHS:,} (default: the recommended configuration's)")
+    p.add_argument('--preset', choices=PRESETS, metavar='NAME', help=f"recommended settings by kind of posts, one of {', '.join(PRESETS)} "
+                   "(default: tutorial for whole posts, tutorial-stripped with --remove; general for many newsgroups); recorded with the model")
+    p.add_argument('--epochs', type=int_in(1, MAX_EPOCHS), help=f"number of training epochs, 1 to {MAX_EPOCHS:,} (default: the preset's)")
     p.add_argument('--seed', type=int_in(0, MAX_SEED), help=f"random seed of initialisation and shuffling, 0 to {MAX_SEED:,} (default: the configuration's)")
     p.add_argument('--force', action='store_true', help="replace the file at --model even if it is not a newsclf model (never the --data itself)")
     p.add_argument('--quiet', '-q', action='store_true', help="no progress bar (it goes to stderr)")
@@ -186,9 +190,10 @@ def cmd_train(args) -> dict:
     train, test = (load_posts(s, cats, remove=args.remove, path=args.data) for s in ('train', 'test'))
     over = {k: v for k,v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
     t0 = time.perf_counter()
-    clf = calibrated_fit(train, progress=not args.quiet, **{**config_for(cats, args.remove), **over})
+    preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
+    clf = calibrated_fit(train, progress=not args.quiet, preset=preset, **over)
     res = dict(metrics(test.target, clf.predict(test.data), test.target_names), fit_seconds=round(time.perf_counter() - t0, 2),
-               n_train=len(train), remove=list(args.remove), best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct,
+               n_train=len(train), remove=list(args.remove), preset=preset, best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct,
                temperature=clf.calibration['temperature'], model=str(_save(clf, path, args.remove)))
     return res
 

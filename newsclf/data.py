@@ -20,7 +20,7 @@ from torch.utils.data import Dataset, DataLoader
 __all__ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'ARCHIVE_URL', 'check_newsgroups', 'DataError', 'read_corpus',
            'data_source', 'fetch_archive', 'Posts', 'load_posts', 'sklearn_from_archive', 'tokenize', 'split_tokenize',
            'subject_line', 'subject_tokens', 'word_prefixes', 'Vocab', 'tutorial_vocab', 'dense_counts', 'encode',
-           'BagDataset', 'collate_bags', 'encode_batch', 'bags_to_dense']
+           'BagDataset', 'collate_bags', 'encode_batch', 'bags_to_dense', 'by_date_split']
 
 # %% ../nbs/00_data.ipynb #85694eaf
 NEWSGROUPS = ('alt.atheism', 'comp.graphics', 'comp.os.ms-windows.misc', 'comp.sys.ibm.pc.hardware',
@@ -431,3 +431,16 @@ def bags_to_dense(ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor, 
     "The dense `(n_posts, n_vocab)` matrix a batch of bags stands for."
     rows = torch.repeat_interleave(torch.arange(len(offsets)), torch.diff(offsets, append=torch.tensor([len(ids)])))
     return torch.zeros(len(offsets), n_vocab).index_put_((rows, ids), weights, accumulate=True)
+
+# %% ../nbs/00_data.ipynb #1ea932e9
+def _by_date(posts:Posts) -> list[np.ndarray]:
+    "Indices of each newsgroup's posts, oldest first: the archive's file names are article numbers."
+    y, n = np.asarray(posts.target), np.array([int(Path(f).name) for f in posts.filenames])
+    return [i[np.argsort(n[i], kind='stable')] for i in (np.flatnonzero(y == c) for c in np.unique(y))]
+
+def by_date_split(posts:Posts, # training posts, with their `filenames`
+                  valid_pct:float=0.1 # share of each newsgroup's posts to hold out: its latest
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    "Sorted training and validation indices of `posts`; the validation posts are each newsgroup's latest by article number."
+    va = np.sort(np.concatenate([i[len(i)-round(len(i)*valid_pct):] for i in _by_date(posts)] + [np.zeros(0, np.int64)]))
+    return np.setdiff1d(np.arange(len(posts.target)), va), va

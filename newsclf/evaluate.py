@@ -8,15 +8,11 @@ import re, time
 from typing import Callable, Iterable, Sequence
 import numpy as np, torch, torch.nn.functional as F
 from sklearn.metrics import accuracy_score, f1_score, classification_report, confusion_matrix, ConfusionMatrixDisplay
-from sklearn.pipeline import make_pipeline
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
-from sklearn.naive_bayes import ComplementNB
 from .data import Posts, subject_line
 
 # %% auto #0
 __all__ = ['metrics', 'report', 'plot_confusion', 'reliability', 'plot_reliability', 'snippet', 'misclassified', 'word_scores',
-           'occlusion_scores', 'plot_words', 'explain', 'top_words', 'measure', 'sklearn_baselines', 'plot_benchmark']
+           'occlusion_scores', 'plot_words', 'explain', 'top_words']
 
 # %% ../nbs/03_evaluate.ipynb #8861bec2
 def metrics(y_true:Sequence[int], # true newsgroup indices
@@ -106,11 +102,6 @@ def misclassified(texts:Sequence[str], # the posts
                  predicted=target_names[pred[i]], confidence=round(float(proba[i, pred[i]]), 3)) for i in wrong]
 
 # %% ../nbs/03_evaluate.ipynb #89d5e0f2
-def _logits(clf, texts:list[str], bs:int=4096) -> torch.Tensor:
-    "`clf`'s logits for `texts`, computed in chunks of `bs`, on the CPU."
-    clf.model.eval()
-    with torch.no_grad(): return torch.cat([clf.model(*clf.encode(texts[i:i+bs])).cpu() for i in range(0, len(texts), bs)])
-
 def _score(logits:torch.Tensor, target:int) -> torch.Tensor:
     "Newsgroup `target`'s logit minus the mean logit, per row."
     return logits[:, target] - logits.mean(1)
@@ -183,36 +174,5 @@ def top_words(clf, k:int=10, # words per newsgroup
     if texts is not None:
         n = torch.bincount(clf.encode(list(texts))[0].cpu(), minlength=len(clf.vocab))  # posts with each word
         words = [t for t in words if n[clf.vocab[t]] >= min_count]
-    logits = _logits(clf, words)
+    logits = clf.logits(words)
     return {name: [words[i] for i in _score(logits, c).topk(min(k, len(words))).indices.tolist()] for c,name in enumerate(clf.target_names)}
-
-# %% ../nbs/03_evaluate.ipynb #b5550275
-def measure(fit:Callable, # `fit(texts, labels)` returns a `predict(texts) -> labels`
-            train:Posts, test:Posts) -> dict:
-    "Fit on `train`, predict `test`: accuracy, macro-F1, fit seconds and test posts predicted per second."
-    t0 = time.perf_counter(); predict = fit(train.data, train.target); fit_s = time.perf_counter() - t0
-    t0 = time.perf_counter(); pred = predict(test.data); pred_s = time.perf_counter() - t0
-    m = metrics(test.target, pred, test.target_names)
-    return dict(accuracy=m['accuracy'], macro_f1=m['macro_f1'], fit_seconds=fit_s, predict_per_s=len(test)/pred_s)
-
-# %% ../nbs/03_evaluate.ipynb #90c651c3
-def sklearn_baselines() -> dict[str, Callable]:
-    "`fit` functions for TF-IDF + LinearSVC and TF-IDF + ComplementNB, scikit-learn's defaults."
-    def fitter(make):
-        return lambda texts, labels: make().fit(texts, labels).predict
-    return {'TF-IDF + LinearSVC': fitter(lambda: make_pipeline(TfidfVectorizer(), LinearSVC())),
-            'TF-IDF + ComplementNB': fitter(lambda: make_pipeline(TfidfVectorizer(), ComplementNB()))}
-
-# %% ../nbs/03_evaluate.ipynb #e31b46b9
-def plot_benchmark(rows:dict[str, dict]) :
-    "Bars of accuracy and macro-F1, fit seconds and predicted posts/s, one group per classifier."
-    import matplotlib.pyplot as plt
-    names, y = list(rows), np.arange(len(rows))
-    fig, axs = plt.subplots(1, 3, figsize=(12, 0.5*len(rows) + 1.4), sharey=True)
-    for i, k in enumerate(('accuracy', 'macro_f1')): axs[0].barh(y + (0.2 - 0.4*i), [rows[n][k] for n in names], 0.4, label=k)
-    axs[0].set_xlim(min(min(r['macro_f1'], r['accuracy']) for r in rows.values()) - 0.05, 1); axs[0].legend(fontsize=8)
-    for ax, k, lab in ((axs[1], 'fit_seconds', 'fit seconds (log)'), (axs[2], 'predict_per_s', 'test posts predicted / s (log)')):
-        ax.barh(y, [rows[n][k] for n in names], color='tab:gray'); ax.set_xscale('log'); ax.set_title(lab, fontsize=10)
-    axs[0].set_yticks(y, names); axs[0].invert_yaxis(); axs[0].set_title('test accuracy, macro-F1', fontsize=10)
-    fig.tight_layout(); plt.close(fig)
-    return fig

@@ -77,19 +77,19 @@ class ModelConfig:
     n_classes: int = 3           # output size: one logit per class
     n_hidden: tuple = (256,)     # hidden layer sizes: one layer of 256 (the tutorial had two of 100)
     dropout: float = 0.5         # dropout probability after each hidden ReLU; 0 turns it off (the tutorial had none)
-    tf: str = 'log1p'            # term weight: 'log1p' (log(1 + count)) or 'count' (the tutorial's raw counts)
+    counts: str = 'log1p'        # term weight: 'log1p' (log(1 + count)) or 'count' (the tutorial's raw counts)
     idf: bool = True             # multiply term weights by an idf buffer (set from training posts by `set_idf`)
     norm: bool = True            # scale each post's term weights to unit L2 norm
     def __post_init__(self):
         self.n_hidden = tuple(self.n_hidden)
-        if self.tf not in ('count', 'log1p'): raise ValueError(f"tf must be 'count' or 'log1p', not {self.tf!r}")
+        if self.counts not in ('count', 'log1p'): raise ValueError(f"counts must be 'count' or 'log1p', not {self.counts!r}")
         if not self.n_hidden: raise ValueError("n_hidden needs at least one layer (the bag layer)")
         if not 0 <= self.dropout < 1: raise ValueError(f"dropout must be in [0, 1), not {self.dropout}")
 
     @classmethod
     def tutorial(cls, n_vocab:int, n_classes:int=3) -> ModelConfig:
         "The tutorial's network: raw counts into two hidden layers of 100, no dropout."
-        return cls(n_vocab, n_classes, (100, 100), dropout=0.0, tf='count', idf=False, norm=False)
+        return cls(n_vocab, n_classes, (100, 100), dropout=0.0, counts='count', idf=False, norm=False)
 
 # %% ../nbs/01_model.ipynb #327f45f2
 class BowNet(nn.Module):
@@ -109,9 +109,9 @@ class BowNet(nn.Module):
 # %% ../nbs/01_model.ipynb #2ef15691
 @patch
 def input_weights(self:BowNet, ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor) -> torch.Tensor:
-    "The per-id weights the bag layer sees: counts after `tf`, `idf` and `norm`."
+    "The per-id weights the bag layer sees: counts after `counts`, `idf` and `norm`."
     c = self.config
-    w = torch.log1p(weights) if c.tf == 'log1p' else weights  # (n_ids,)
+    w = torch.log1p(weights) if c.counts == 'log1p' else weights  # (n_ids,)
     if c.idf: w = w * self.idf[ids]                            # (n_ids,)
     return l2_normalize_bags(w, offsets) if c.norm else w      # (n_ids,)
 
