@@ -2,13 +2,14 @@
 
 Usage: python docs/build.py [--clean] [--draft]
   nbs/*.ipynb --nbdev.serve.proc_nbs--> _proc/*.ipynb --this script--> docs/_src/*.ipynb --sphinx-build -W--> docs/_build/html
+  nbs/explanations/x.ipynb becomes the page explanations_x, listed after the chapters under "Explanations".
 --clean: forget the previous build (Sphinx's environment and nbdev's processed notebooks) and build everything again.
 --draft: while a chapter is being written, a link to a notebook that does not exist yet becomes plain text (listed);
          without it (as in CI) such a link fails the build.
 Nothing is executed: the site shows the outputs saved in the notebooks. Then check it as a reader would:
 python docs/check_site.py
 """
-import ast, inspect, importlib, json, os, re, shutil, subprocess, sys, time
+import ast, inspect, importlib, json, os, posixpath, re, shutil, subprocess, sys, time
 from pathlib import Path
 import nbformat, yaml
 
@@ -32,10 +33,12 @@ def settings() -> dict:
     cp = ConfigParser(); cp.read(root/'settings.ini')
     return dict(cp['DEFAULT'])
 
+_sections = {'explanations': 'Explanations'}  # folders of nbs/ whose notebooks are pages too: folder -> toctree caption
+
 def notebooks() -> list[Path]:
-    "index.ipynb, then the numbered notebooks in file-name order (the order of the story)."
+    "index.ipynb, the numbered notebooks in file-name order (the order of the story), then each folder of `_sections`."
     nbs = sorted(p for p in (root/'nbs').glob('*.ipynb') if _re_nb.match(p.name))
-    return [root/'nbs'/'index.ipynb'] + nbs
+    return [root/'nbs'/'index.ipynb'] + nbs + [p for d in _sections for p in sorted((root/'nbs'/d).glob('*.ipynb'))]
 
 def front_matter(nb) -> dict:
     "Title, description, output-file from nbdev's front matter raw cell (removed from `nb`)."
@@ -192,9 +195,11 @@ class Ctx:
                 self.problems.append(f'{where}: link to {url}, which is no page of this site'); return m.group(0)
             return f'[{text}]({self.html2doc[page]}.ipynb{"#" + frag if frag else ""})'
         page, _, frag = url.partition('#')
-        if page in self.nb2doc:  # a link to another notebook: to its page
+        if page.endswith('.ipynb') and '://' not in page:  # relative to the linking notebook, as Jupyter and GitHub read it
+            page = posixpath.normpath(posixpath.join(posixpath.dirname(where), page))
+        if page in self.nb2doc:  # a link to another notebook: to its page (all pages sit side by side in docs/_src)
             return f'[{text}]({self.nb2doc[page]}.ipynb{"#" + frag if frag else ""})'
-        if _re_nb.match(page):
+        if _re_nb.match(posixpath.basename(page)) or page.split('/')[0] in _sections:
             self.problems.append(f'{where}: link to {page}, which is not in nbs/')
             if self.draft: return text
         return m.group(0)
@@ -271,9 +276,11 @@ def convert(nb, page:dict, ctx:Ctx, pages:list[dict]):
                 o['data']['text/markdown'] = ctx.linkify_md(''.join(o['data']['text/markdown']), where)
         c.metadata = {'tags': sorted(tags)} if tags else {}
         cells.append(c)
-    if page['doc'] == 'index':  # the navigation: one page per numbered notebook, in notebook order
-        toc = '\n'.join(f"{p['short']} <{p['doc']}>" for p in pages if p['doc'] != 'index')
-        cells.append(nbformat.v4.new_markdown_cell(f'```{{toctree}}\n:hidden:\n:maxdepth: 2\n\n{toc}\n```'))
+    if page['doc'] == 'index':  # the navigation: one page per numbered notebook, in notebook order, then each section's
+        for section in [None, *_sections.values()]:
+            toc = '\n'.join(f"{p['short']} <{p['doc']}>" for p in pages if p['doc'] != 'index' and p['section'] == section)
+            caption = f':caption: {section}\n' if section else ''
+            if toc: cells.append(nbformat.v4.new_markdown_cell(f'```{{toctree}}\n:hidden:\n{caption}:maxdepth: 2\n\n{toc}\n```'))
     nb.cells = cells
     nb.metadata = {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'},
                    'language_info': {'name': 'python', 'pygments_lexer': 'ipython3'}}
@@ -307,14 +314,16 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
     print(f'nbdev processed the notebooks into {proc.relative_to(root)}/ in {time.perf_counter()-t:.1f} s')
     pages, nbs = [], {}
     for p in notebooks():
-        nb = nbformat.read(proc/p.name, as_version=4)
+        rel = p.relative_to(root/'nbs')
+        nb = nbformat.read(proc/rel, as_version=4)
         fm = front_matter(nb)
-        doc = Path(fm.get('output-file', p.stem)).stem if p.name != 'index.ipynb' else 'index'
+        doc = '_'.join(rel.parent.parts + (Path(fm.get('output-file', p.stem)).stem,)) if p.name != 'index.ipynb' else 'index'
         title = fm.get('title', p.stem)
-        pages.append(dict(nb=p.name, doc=doc, title=title, short=_short(title, p.stem), mod=None if doc == 'index' else
+        pages.append(dict(nb=rel.as_posix(), doc=doc, title=title, short=_short(title, p.stem),
+                          section=_sections.get(rel.parent.as_posix()), mod=None if doc == 'index' else
                           (f"{settings()['lib_name']}.{default_exp(p)}" if default_exp(p) else None),
                           description=(fm.get('description') or '').strip()))
-        nbs[p.name] = nb
+        nbs[rel.as_posix()] = nb
     ctx = Ctx(pages, draft)
     for pg in pages:  # first pass: what is documented where, so that links can point to it
         for _, name, obj in show_doc_targets(nbs[pg['nb']], pg['mod']):
