@@ -43,7 +43,7 @@ class PeakMemory:
 # %% ../nbs/02c_measure.ipynb #d58ed5fa
 def measure(fit:Callable, # `fit(texts, labels)` trains and returns a `predict(texts) -> labels`
             train:Posts, test:Posts, # the posts to train on and to report on
-            interval:float=0.002 # seconds between memory samples
+            interval:float=0.005 # seconds between memory samples
            ) -> dict:
     "Fit on `train`, predict `test`: accuracy, macro-F1, fit seconds, test posts per second, peak MB and `predict`."
     from sklearn.metrics import accuracy_score, f1_score
