@@ -50,6 +50,7 @@ PRESETS = {  # recommended settings by what the posts are like: overrides of the
 _MODEL_KEYS = [f.name for f in fields(ModelConfig) if f.name not in ('n_vocab', 'n_classes')]
 _TRAIN_KEYS, _TOKEN_KEYS = [f.name for f in fields(TrainConfig)], [f.name for f in fields(TokenConfig)]
 
+# %% ../nbs/02a_classifier.ipynb #c6a9610d
 def _settings(preset:str|None, model_config:dict|None, overrides:dict) -> dict:
     "The preset's settings updated by `model_config` and `overrides`, every name checked."
     if preset is not None and preset not in PRESETS:
@@ -87,6 +88,7 @@ class NewsClassifier:
 # %% ../nbs/02a_classifier.ipynb #ed52ed2d
 def _identity(x): return x
 
+# %% ../nbs/02a_classifier.ipynb #6c2a3559
 def _check_texts(texts, what:str='texts') -> list[str]:
     "`texts` as a list; `TypeError` for a bare string or an item that is not a string."
     if isinstance(texts, (str, bytes)):
@@ -97,6 +99,7 @@ def _check_texts(texts, what:str='texts') -> list[str]:
         raise TypeError(f"{what} must be strings, but item {bad} is {type(texts[bad]).__name__}: {texts[bad]!r:.40}")
     return texts
 
+# %% ../nbs/02a_classifier.ipynb #e82e4bf0
 def _check_names(names) -> list[str]:
     "`target_names` as a list of at least two different, non-empty strings."
     names = _check_texts(names, 'target_names')
@@ -106,6 +109,7 @@ def _check_names(names) -> list[str]:
     if not all(n.strip() for n in names): raise ValueError("target_names must not be empty strings")
     return names
 
+# %% ../nbs/02a_classifier.ipynb #72ee1347
 def _check_labels(labels, n_texts:int, n_classes:int) -> np.ndarray:
     "`labels` as int64 indices into the class names; `ValueError` otherwise."
     labels = np.asarray(labels)
@@ -117,6 +121,7 @@ def _check_labels(labels, n_texts:int, n_classes:int) -> np.ndarray:
         raise ValueError(f"labels must be indices into target_names, 0..{n_classes-1}")
     return labels.astype(np.int64)
 
+# %% ../nbs/02a_classifier.ipynb #4c5fc6eb
 @patch
 def tokens(self:NewsClassifier, text:str # one post
           ) -> list[str]:
@@ -124,6 +129,7 @@ def tokens(self:NewsClassifier, text:str # one post
     c, words = self.token_config, self.tokenizer(text)
     return words + word_prefixes(words, c.prefix_tokens) + (subject_tokens(text) if c.subject_tokens else [])
 
+# %% ../nbs/02a_classifier.ipynb #6e0745ab
 @patch
 def _datasets(self:NewsClassifier, texts, labels) -> tuple[BagDataset, np.ndarray, np.ndarray]:
     "Fit the vocabulary on the training part of the split and encode all posts: `(dataset, train_idx, valid_idx)`."
@@ -137,6 +143,7 @@ def _doc_freq(ds:BagDataset, idx:np.ndarray, n_vocab:int) -> torch.Tensor:
     "Number of posts `idx` of `ds` each token id occurs in (a bag holds each id once)."
     return torch.from_numpy(np.bincount(np.concatenate([ds.bags[i][0] for i in idx]), minlength=n_vocab))
 
+# %% ../nbs/02a_classifier.ipynb #1ec894f4
 def _loader(ds, bs:int, shuffle:bool=False, seed:int=0) -> DataLoader:
     "Batches of bags; a shuffled loader draws a new order every epoch from its own seeded generator."
     gen = torch.Generator().manual_seed(seed)
@@ -170,6 +177,7 @@ def _check_fitted(self:NewsClassifier):
         raise ModelError("This NewsClassifier is not fitted: "
                          "call .fit(texts, labels, target_names) or NewsClassifier.load(path)")
 
+# %% ../nbs/02a_classifier.ipynb #421e2d9c
 @patch
 def encode(self:NewsClassifier, texts:list[str] # posts to encode
           ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -189,6 +197,7 @@ def logits(self:NewsClassifier, texts:list[str], # posts to classify
     if not texts: return torch.zeros(0, len(self.target_names))
     return torch.cat([self.model(*self.encode(texts[i:i+bs])).float().cpu() for i in range(0, len(texts), bs)])
 
+# %% ../nbs/02a_classifier.ipynb #e2fdb8ae
 @patch
 def predict_proba(self:NewsClassifier, texts:list[str], # posts to classify
                   bs:int=1024 # posts per batch
@@ -197,6 +206,7 @@ def predict_proba(self:NewsClassifier, texts:list[str], # posts to classify
     t = (self.calibration or {}).get('temperature', 1.0)
     return (self.logits(texts, bs) / t).softmax(1).numpy()
 
+# %% ../nbs/02a_classifier.ipynb #c75d7f36
 @patch
 def predict(self:NewsClassifier, texts:list[str] # posts to classify
            ) -> np.ndarray:
@@ -212,6 +222,7 @@ def _fields(self:NewsClassifier) -> dict:
     return dict(**configs, target_names=self.target_names, vocab=self.vocab.itos, history=self.history,
                 best_epoch=self.best_epoch, info=self.info, calibration=self.calibration)
 
+# %% ../nbs/02a_classifier.ipynb #d67381ff
 @patch
 def save(self:NewsClassifier, path:str|Path # the one file to write, e.g. `model.safetensors`
         ) -> Path:
@@ -240,6 +251,7 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     no_gpu = clf.config.device.startswith('cuda') and not torch.cuda.is_available()
     return clf._to_device(device or ('cpu' if no_gpu else clf.config.device))
 
+# %% ../nbs/02a_classifier.ipynb #a81191ed
 @patch
 def _to_device(self:NewsClassifier, device:str) -> NewsClassifier:
     self.model.to(get_device(device)).eval(); return self

@@ -19,6 +19,7 @@ def trim_memory():
     try: ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0)
     except (OSError, AttributeError): pass
 
+# %% ../nbs/02c_measure.ipynb #864be896
 def _rss() -> int:
     "Resident memory of this process in bytes (Linux `/proc`; elsewhere psutil)."
     try: return int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE')
@@ -26,6 +27,7 @@ def _rss() -> int:
         import psutil
         return psutil.Process().memory_info().rss
 
+# %% ../nbs/02c_measure.ipynb #01e501df
 class PeakMemory:
     "Context manager: peak resident memory above its value at entry, in MB (`.mb`), sampled every `interval` s."
     def __init__(self, interval:float=0.002): # seconds between samples

@@ -15,12 +15,14 @@ __all__ = ['FORMAT', 'atomic_write', 'ModelError', 'write_model', 'read_model', 
 # %% ../nbs/02b_persist.ipynb #f65be47e
 _STALE_S = 3600  # seconds: a temp file of `atomic_write` unchanged for this long is a killed write's leftover
 
+# %% ../nbs/02b_persist.ipynb #71d34072
 def _temp_files(path:Path) -> list[Path]:
     "The temp files `atomic_write` makes for `path`, in its folder: `.NAME.XXXXXXXX.tmp`, regular files only."
     pat = re.compile(re.escape(f'.{path.name}.') + r'[a-z0-9_]{8}\.tmp')  # mkstemp's 8 random characters
     with os.scandir(path.parent) as it:
         return [path.parent/e.name for e in it if pat.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
 
+# %% ../nbs/02b_persist.ipynb #e77e3744
 def _remove_stale(path:Path):
     "Remove the temp files of `path` unchanged for `_STALE_S` seconds: what writes killed by SIGKILL left."
     try: old = [t for t in _temp_files(path) if time.time() - t.lstat().st_mtime > _STALE_S]
@@ -28,6 +30,7 @@ def _remove_stale(path:Path):
     for t in old:
         with contextlib.suppress(OSError): t.unlink()
 
+# %% ../nbs/02b_persist.ipynb #d0fdbf22
 @contextlib.contextmanager
 def _removed_on_sigterm(tmp:list):
     "Inside the block, SIGTERM removes the file named in `tmp` (if any), then ends the process as SIGTERM does."
@@ -45,6 +48,7 @@ def _naming(e:OSError, path:Path) -> OSError:
     "`e` as the same kind of `OSError`, naming `path` (a full disk's error names no file)."
     return OSError(e.errno, e.strerror or str(e), str(path)) if e.errno is not None else OSError(f"{e}: {str(path)!r}")
 
+# %% ../nbs/02b_persist.ipynb #667268c2
 def atomic_write(path:str|Path, # file to (over)write
                  data:bytes # its new content
                 ) -> Path:
@@ -66,9 +70,11 @@ def atomic_write(path:str|Path, # file to (over)write
 FORMAT = 'newsclf-model/2'  # what `write_model` writes
 _V1 = 'newsclf-model/1'  # the first format, still read: `_migrate_v1` turns its metadata into this format's
 
+# %% ../nbs/02b_persist.ipynb #113298c6
 class ModelError(Exception):
     "A model file is missing, truncated, tampered with or not a newsclf model; or a classifier was used before `fit`."
 
+# %% ../nbs/02b_persist.ipynb #5978b7f9
 def _digest(tensors:dict, meta:dict) -> str:
     "SHA-256 of the metadata and of every tensor's name, dtype, shape and bytes."
     h = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
@@ -76,6 +82,7 @@ def _digest(tensors:dict, meta:dict) -> str:
         t = tensors[k]; h.update(f'{k}|{t.dtype}|{tuple(t.shape)}'.encode()); h.update(t.numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/02b_persist.ipynb #69fb5fd9
 def _safetensors_bytes(tensors:dict[str, torch.Tensor], meta:dict[str, str]) -> bytes:
     "Safetensors bytes of float32 `tensors` and `meta`, keys sorted, tensors in name order: one input, one output."
     names, pos, head = sorted(tensors), 0, {'__metadata__': meta}
@@ -90,6 +97,7 @@ def _safetensors_bytes(tensors:dict[str, torch.Tensor], meta:dict[str, str]) -> 
 _MAX_FILE = 2 * 2**30     # bytes in a model file: 16 times the largest twenty-newsgroup model measured below
 _MAX_HEADER = 64 * 2**20  # bytes in its JSON header: 41 times that model's
 
+# %% ../nbs/02b_persist.ipynb #f7b24da4
 def _json(s:str, what:str, nan:bool=False):
     "`s` parsed as JSON; `ValueError` naming `what` if it is not JSON, nests too deep, or holds NaN (unless `nan`)."
     def refuse(c): raise ValueError(f"{c} is not a JSON number")
@@ -97,6 +105,7 @@ def _json(s:str, what:str, nan:bool=False):
     except RecursionError: raise ValueError(f"{what} is nested too deeply to parse") from None
     except ValueError as e: raise ValueError(f"{what} is not valid JSON: {e}") from None
 
+# %% ../nbs/02b_persist.ipynb #49cf3c10
 def _read_header(f, size:int) -> dict:
     "The JSON header of the safetensors file `f` of `size` bytes, its length checked before it is read."
     if size < 8: raise ValueError(f"{size} bytes: too short for a header's length")
@@ -110,10 +119,12 @@ def _read_header(f, size:int) -> dict:
 # %% ../nbs/02b_persist.ipynb #44cc2d9b
 _MAX_VOCAB, _MAX_CLASSES, _MAX_LAYERS, _MAX_WIDTH, _MAX_DEPTH = 5_000_000, 10_000, 16, 65_536, 20
 
+# %% ../nbs/02b_persist.ipynb #b610eb02
 def _is_int(v, lo:int=0, hi:int=2**63-1) -> bool: return type(v) is int and lo <= v <= hi
 def _is_num(v) -> bool: return type(v) in (int, float) and math.isfinite(v)
 def _or_null(spec:tuple) -> tuple: return (lambda v: v is None or spec[0](v)), f'{spec[1]} or null'
 
+# %% ../nbs/02b_persist.ipynb #07ee9278
 # what each config field may hold in a file: (test, description)
 _BOOL = (lambda v: type(v) is bool), 'true or false'
 _COUNT = _is_int, 'an integer >= 0'
@@ -141,8 +152,10 @@ def _show(v) -> str:
     "A short repr of `v` for an error message."
     r = repr(v); return r if len(r) <= 40 else r[:37] + '...'
 
+# %% ../nbs/02b_persist.ipynb #88accad1
 def _names(keys:list) -> str: return ', '.join(map(repr, keys))
 
+# %% ../nbs/02b_persist.ipynb #640b3209
 def _check_object(d, spec:dict, what:str, defaults:dict|None=None) -> dict:
     "`d`, a JSON object with `spec`'s keys and no other (`defaults` fills missing ones), each value passing its test."
     if type(d) is not dict: raise ValueError(f"{what} must be a JSON object, not {_show(d)}")
@@ -153,6 +166,7 @@ def _check_object(d, spec:dict, what:str, defaults:dict|None=None) -> dict:
         if not ok(d[k]): raise ValueError(f"{what}['{k}'] must be {desc}, not {_show(d[k])}")
     return d
 
+# %% ../nbs/02b_persist.ipynb #b6b20066
 def _unique_strings(v, what:str, n_max:int) -> list[str]:
     "`v`, a JSON list of at most `n_max` strings, none twice."
     if type(v) is not list: raise ValueError(f"{what} must be a JSON list, not {_show(v)}")
@@ -169,6 +183,7 @@ _KEYS = ('model_config', 'train_config', 'token_config', 'target_names', 'vocab'
          'preset', 'info', 'calibration')  # optional
 _V1_KEYS = ('model_config', 'train_config', 'target_names', 'vocab', 'history', 'best_epoch', 'info', 'calibration')
 
+# %% ../nbs/02b_persist.ipynb #abcc512a
 def _too_deep(v, limit:int) -> bool:
     "Whether the JSON value `v` nests lists and objects more than `limit` deep (walked level by level)."
     level = [v]
@@ -177,6 +192,7 @@ def _too_deep(v, limit:int) -> bool:
         if not level: return False
     return True
 
+# %% ../nbs/02b_persist.ipynb #7a37efe6
 def _decode(meta:dict, keys:tuple=_KEYS) -> dict:
     "The metadata's JSON strings parsed, each at most `_MAX_DEPTH` deep; NaN only in `history` (older files hold it)."
     if bad := [k for k in meta if k not in keys]: raise ValueError(f"unknown metadata key(s) {_names(bad)}")
@@ -186,6 +202,7 @@ def _decode(meta:dict, keys:tuple=_KEYS) -> dict:
         raise ValueError(f"{deep[0]} nests lists and objects more than {_MAX_DEPTH} deep")
     return m
 
+# %% ../nbs/02b_persist.ipynb #ad12c5d2
 def _check_history(h, best) -> tuple[list[dict], int]:
     "`history`, a list of flat rows of numbers or null, and `best_epoch`, the number of one of its rows."
     if type(h) is not list or not all(type(r) is dict and all(v is None or type(v) in (int, float) for v in r.values())
@@ -208,6 +225,7 @@ def _check_vocab_names(m:dict, mc:dict) -> tuple[list[str], list[str]]:
         raise ValueError(f"model_config['n_classes'] is {mc['n_classes']:,} but target_names has {len(names):,} names")
     return vocab, names
 
+# %% ../nbs/02b_persist.ipynb #c64cf4e4
 def _check_metadata(m:dict) -> dict:
     "The decoded metadata, checked against the schema and against itself; the defaults older files need filled in."
     if missing := [k for k in _KEYS[:7] if k not in m]: raise ValueError(f"the metadata lacks {_names(missing)}")
@@ -225,6 +243,7 @@ def _check_metadata(m:dict) -> dict:
 # %% ../nbs/02b_persist.ipynb #e96d7be4
 _V1_TOKEN_DEFAULTS = dict(subject_tokens=False, prefix_tokens=0)  # a format-1 file from before these options
 
+# %% ../nbs/02b_persist.ipynb #dc71ec94
 def _migrate_v1(m:dict) -> dict:
     "Format 1's decoded metadata in format 2's shape: token settings out of `train_config`, `tf` renamed `counts`."
     m = {**m, 'preset': None}
@@ -245,6 +264,7 @@ def _shapes(mc:dict) -> dict[str, list[int]]:
         s |= {f'{layer}.weight': [b, a], f'{layer}.bias': [b]}
     return s
 
+# %% ../nbs/02b_persist.ipynb #6bab483a
 def _check_tensors(table:dict, mc:dict):
     "The header's tensors must be those of `mc`'s `BowNet`: same names, float32, same shapes."
     want = _shapes(mc)
@@ -270,6 +290,7 @@ def _check_offsets(table:dict, n_bytes:int):
         pos = e
     if pos != n_bytes: raise ValueError(f"the tensors need {pos:,} bytes after the header, the file has {n_bytes:,}")
 
+# %% ../nbs/02b_persist.ipynb #03f83d09
 def _read_tensors(f, table:dict, n_bytes:int) -> dict[str, torch.Tensor]:
     "The float32 tensors that `table` places in the `n_bytes` of `f` after the header."
     buf = bytearray(n_bytes)
@@ -277,6 +298,7 @@ def _read_tensors(f, table:dict, n_bytes:int) -> dict[str, torch.Tensor]:
     arr = lambda t: np.frombuffer(buf, '<f4', math.prod(t['shape']), t['data_offsets'][0]).reshape(t['shape'])
     return {k: torch.from_numpy(arr(t)) for k, t in table.items()}
 
+# %% ../nbs/02b_persist.ipynb #7397fe45
 def _check_finite(tensors:dict):
     "Refuse tensors holding NaN or infinite values."
     if bad := [k for k, t in tensors.items() if not torch.isfinite(t).all()]:
@@ -290,10 +312,12 @@ def _dumps(key:str, v) -> str:
         kinds = 'str, finite number, bool, None, list, dict'
         raise TypeError(f"{key} must hold JSON values only ({kinds}): {e}") from None
 
+# %% ../nbs/02b_persist.ipynb #dbe016ff
 def _metadata(fields:dict) -> dict[str, str]:
     "The safetensors metadata of a model file: the format, then each of `fields` as a JSON string, keys sorted."
     return {'format': FORMAT, **{k: _dumps(k, v) for k, v in sorted(fields.items())}}
 
+# %% ../nbs/02b_persist.ipynb #5351a9a9
 def write_model(path:str|Path, # the one file to write, e.g. `model.safetensors`
                 tensors:dict[str, torch.Tensor], # the network's float32 tensors, on the CPU
                 fields:dict # everything else, JSON values: the keys of `_KEYS`
@@ -312,6 +336,7 @@ def _refused(kind:str):
     try: yield
     except ValueError as e: raise ModelError(f"{kind} ({e})") from None
 
+# %% ../nbs/02b_persist.ipynb #a04cbe1f
 def _parse(f, size:int) -> tuple[dict, dict]:
     "Tensors and metadata of the model file `f` of `size` bytes, checked in turn: sizes, header, schema, tensors."
     if size > _MAX_FILE: raise ModelError(f"has {size:,} bytes, more than a model file may ({_MAX_FILE:,})")
@@ -331,6 +356,7 @@ def _parse(f, size:int) -> tuple[dict, dict]:
     with _refused('does not describe a valid newsclf model'): _check_finite(tensors)
     return tensors, m
 
+# %% ../nbs/02b_persist.ipynb #eecbbb92
 def read_model(path:str|Path # a file written by `write_model`, in this format or an older one
               ) -> tuple[dict[str, torch.Tensor], dict]:
     "Tensors and checked metadata (in today's format) of a model file; `ModelError` saying what is wrong otherwise."
@@ -340,6 +366,7 @@ def read_model(path:str|Path # a file written by `write_model`, in this format o
         try: return _parse(f, os.fstat(f.fileno()).st_size)
         except ModelError as e: raise ModelError(f"{path} {e}") from None
 
+# %% ../nbs/02b_persist.ipynb #16d8733a
 def is_model_file(path:str|Path # any path
                  ) -> bool:
     "Whether `path` is a file whose header says it is a newsclf model (only the header is read, and it is bounded)."

@@ -21,11 +21,13 @@ def _dense_known(text:str, word2index:dict) -> np.ndarray:
         if w in word2index: layer[word2index[w]] += 1
     return layer
 
+# %% ../nbs/02d_replica.ipynb #948fb6ef
 def _tutorial_predict(net:TutorialNet, texts:list[str], word2index:dict) -> np.ndarray:
     "Predicted classes of `texts` as ONE dense batch, as the tutorial scored its test posts."
     x = torch.FloatTensor(np.array([_dense_known(t, word2index) for t in texts]))  # (len(texts), n_vocab)
     with torch.no_grad(): return net(x).argmax(1).numpy()
 
+# %% ../nbs/02d_replica.ipynb #6624382f
 def _predict_batched(net:TutorialNet, texts:list[str], word2index:dict, bs:int) -> np.ndarray:
     "`_tutorial_predict` in dense batches of `bs` posts."
     return np.concatenate([_tutorial_predict(net, texts[i:i+bs], word2index) for i in range(0, len(texts), max(bs, 1))])

@@ -30,6 +30,7 @@ def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', '
 # %% ../nbs/02_train.ipynb #3d2bbd22
 MAX_EPOCHS, MAX_SEED = 1000, 2**32 - 1  # bounds of `TrainConfig.epochs` and `.seed`
 
+# %% ../nbs/02_train.ipynb #e615d733
 def _check_int(name, v, lo, hi=None, none_ok=False):
     "Raise `ValueError` unless `v` is an int in `lo..hi` (or `None` where allowed)."
     if v is None and none_ok: return
@@ -37,6 +38,7 @@ def _check_int(name, v, lo, hi=None, none_ok=False):
         top = f'{hi:,}' if hi is not None else 'any size'
         raise ValueError(f"{name} must be an integer from {lo:,} to {top}{' or None' if none_ok else ''}, not {v!r}")
 
+# %% ../nbs/02_train.ipynb #5d2fe595
 def _check_num(name, v, lo, hi, open_lo=False):
     "Raise `ValueError` unless `v` is a number in `lo..hi` (above `lo` if `open_lo`)."
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi or (open_lo and v == lo):
@@ -62,8 +64,8 @@ class TrainConfig:
         _check_num('valid_pct', self.valid_pct, 0, 0.9)
 
 # %% ../nbs/02_train.ipynb #f2f717b6
-def split_indices(labels:np.ndarray, # class of each post
-                  valid_pct:float, # share of posts to hold out; 0 for none
+def split_indices(labels:np.ndarray, # class of each example
+                  valid_pct:float, # share of examples to hold out; 0 for none
                   seed:int # seed of the split
                  ) -> tuple[np.ndarray, np.ndarray]:
     "Stratified split of `range(len(labels))`: sorted training and validation indices, `valid_pct` of each class."
@@ -75,9 +77,11 @@ def split_indices(labels:np.ndarray, # class of each post
 # %% ../nbs/02_train.ipynb #b9b2b5eb
 def _to(xb:tuple, device:torch.device) -> tuple: return tuple(t.to(device) for t in xb)
 
+# %% ../nbs/02_train.ipynb #085e1815
 class TrainingError(ValueError):
     "Training diverged: the loss became NaN or infinite."
 
+# %% ../nbs/02_train.ipynb #42fff46e
 def train_epoch(model:nn.Module, # trained in place
                 dl:DataLoader, # batches of `(inputs, labels)`; `model(*inputs)` gives the logits
                 opt:torch.optim.Optimizer, # updates `model`'s parameters
@@ -122,6 +126,7 @@ def _adamw(model:nn.Module, config:TrainConfig) -> torch.optim.AdamW:
 def _epoch_row(epoch, train, valid) -> dict:
     return dict(epoch=epoch, train_loss=train[0], train_acc=train[1], valid_loss=valid[0], valid_acc=valid[1])
 
+# %% ../nbs/02_train.ipynb #efbf0b36
 def fit_model(model:nn.Module, # trained in place
               train_dl:DataLoader, # shuffled training batches
               valid_dl:DataLoader|None, # validation batches; None: keep the last epoch
@@ -146,7 +151,7 @@ def fit_model(model:nn.Module, # trained in place
 # %% ../nbs/02_train.ipynb #72475616
 def plot_history(history:list[dict] # `NewsClassifier.history`: one dict per epoch
                 ):
-    "Loss and accuracy per epoch, training and (if any posts were held out) validation: a matplotlib `Figure`."
+    "Loss and accuracy per epoch, training and (if anything was held out) validation: a matplotlib `Figure`."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
     ep = [h['epoch'] for h in history]
