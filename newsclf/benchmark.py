@@ -25,7 +25,8 @@ __all__ = ['TASKS', 'METRICS', 'TARGETS', 'load_task', 'sklearn_baselines', 'sys
 
 # %% ../nbs/05_benchmark.ipynb #ac4c9e4b
 TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10),
-         '3 stripped':  dict(categories=TUTORIAL_GROUPS, remove=REMOVABLE, preset='tutorial-stripped', replica_epochs=10),
+         '3 stripped':  dict(categories=TUTORIAL_GROUPS, remove=REMOVABLE, preset='tutorial-stripped',
+                             replica_epochs=10),
          '20 raw':      dict(categories=None, remove=(), preset='general', replica_epochs=1, replica_predict_bs=150),
          '20 stripped': dict(categories=None, remove=REMOVABLE, preset='general-stripped', replica_epochs=1,
                              replica_predict_bs=150, replica_seeds=1)}
@@ -64,37 +65,49 @@ def _replica(task:dict) -> Callable:
 def systems(task:dict, # an entry of `TASKS`
             newsclf_overrides:dict|None=None # settings for both newsclf systems, e.g. `dict(epochs=1)` for a smoke run
            ) -> dict[str, tuple[Callable, int|None]]:
-    "The benchmarked systems for `task`: name → (`run(train, test, seed) -> dict`, most seeds to run; None: all)."
+    "The benchmarked systems for `task`: name → (`run`, most seeds to run)."
+    # `run(train, test, seed) -> dict`; most seeds None: all of them
     sk, o = sklearn_baselines(), newsclf_overrides or {}
-    return {'tutorial replica': (_replica(task), task.get('replica_seeds')), 'newsclf default': (_newsclf(None, **o), None),
-            'newsclf best': (_newsclf(task['preset'], **o), None), 'TF-IDF + LinearSVC': (_sk(sk['TF-IDF + LinearSVC']), 1),
-            'TF-IDF 1-2-gram sublinear + LinearSVC': (_sk(_svc12), 1), 'TF-IDF + ComplementNB': (_sk(sk['TF-IDF + ComplementNB']), 1)}
+    return {'tutorial replica': (_replica(task), task.get('replica_seeds')),
+            'newsclf default': (_newsclf(None, **o), None),
+            'newsclf best': (_newsclf(task['preset'], **o), None),
+            'TF-IDF + LinearSVC': (_sk(sk['TF-IDF + LinearSVC']), 1),
+            'TF-IDF 1-2-gram sublinear + LinearSVC': (_sk(_svc12), 1),
+            'TF-IDF + ComplementNB': (_sk(sk['TF-IDF + ComplementNB']), 1)}
 
 # %% ../nbs/05_benchmark.ipynb #2597375f
 METRICS = ('accuracy', 'macro_f1', 'fit_seconds', 'predict_per_s', 'peak_mb')
 
 def run_system(run:Callable, # `run(train, test, seed) -> dict` from `systems`
-               train:Posts, test:Posts, seed:int) -> dict:
-    "One measured run: the system's metrics, as `measure` gives them (peak memory included), and its seed."
+               train:Posts, # the training posts
+               test:Posts, # the test posts
+               seed:int # the run's random seed
+              ) -> dict:
+    "One measured run: the system's metrics, as `measure` gives them, and its seed."
     r = run(train, test, seed)
     return {**{k: float(r[k]) for k in METRICS}, 'seed': seed}
 
-def summarize(runs:list[dict]) -> dict:
-    "Mean and standard deviation (0 for one run) of each metric over `runs`, and the runs themselves."
+def summarize(runs:list[dict] # `run_system` results of one system
+             ) -> dict:
+    "Mean and standard deviation (0 for one run) of each metric over `runs`, and the runs."
     m = {k: np.array([r[k] for r in runs]) for k in METRICS}
-    return dict(mean={k: float(v.mean()) for k,v in m.items()}, std={k: float(v.std(ddof=1)) if len(v) > 1 else 0.0 for k,v in m.items()},
+    return dict(mean={k: float(v.mean()) for k,v in m.items()},
+                std={k: float(v.std(ddof=1)) if len(v) > 1 else 0.0 for k,v in m.items()},
                 n_runs=len(runs), runs=runs)
 
 # %% ../nbs/05_benchmark.ipynb #35a09b28
 _RATIOS = {'newsclf best fit / LinearSVC fit': ('newsclf best', 'TF-IDF + LinearSVC', 'fit_seconds'),
-           'newsclf best fit / LinearSVC 1-2-gram fit': ('newsclf best', 'TF-IDF 1-2-gram sublinear + LinearSVC', 'fit_seconds'),
-           'newsclf best predict rate / LinearSVC predict rate': ('newsclf best', 'TF-IDF + LinearSVC', 'predict_per_s'),
+           'newsclf best fit / LinearSVC 1-2-gram fit':
+               ('newsclf best', 'TF-IDF 1-2-gram sublinear + LinearSVC', 'fit_seconds'),
+           'newsclf best predict rate / LinearSVC predict rate':
+               ('newsclf best', 'TF-IDF + LinearSVC', 'predict_per_s'),
            'replica fit / newsclf best fit': ('tutorial replica', 'newsclf best', 'fit_seconds'),
            'replica peak memory / newsclf best peak memory': ('tutorial replica', 'newsclf best', 'peak_mb')}
 
 def ratios(rows:dict[str, dict] # system name → `summarize` result
           ) -> dict[str, float|None]:
-    "Ratios of mean fit seconds, predict rates and peak memory between systems of one task (memory floored at 1 MB)."
+    "Ratios of mean fit seconds, predict rates and peak memory between systems of one task."
+    # peak memory is floored at 1 MB
     def mean(name, k): return max(rows[name]['mean'][k], 1.0 if k == 'peak_mb' else 1e-9)
     return {q: mean(a, k)/mean(b, k) if a in rows and b in rows else None for q, (a, b, k) in _RATIOS.items()}
 
@@ -104,12 +117,19 @@ def _label(name:str, task:dict) -> str:
     return f"{name} ({e} epoch{'s'*(e != 1)}{', capped' if e < 10 else ''})" if name == 'tutorial replica' else name
 
 def _environment() -> dict:
-    return dict(python=platform.python_version(), torch=torch.__version__, sklearn=sklearn.__version__, machine=platform.machine(),
-                cpus=os.cpu_count(), torch_threads=torch.get_num_threads(), date=datetime.now(timezone.utc).isoformat(timespec='seconds'),
-                memory='in one process: peak RSS sampled every 5 ms above a baseline taken after gc.collect() and malloc_trim(0)')
+    return dict(python=platform.python_version(), torch=torch.__version__, sklearn=sklearn.__version__,
+                machine=platform.machine(), cpus=os.cpu_count(), torch_threads=torch.get_num_threads(),
+                date=datetime.now(timezone.utc).isoformat(timespec='seconds'),
+                memory='in one process: peak RSS sampled every 5 ms above a baseline taken after gc.collect() '
+                       'and malloc_trim(0)')
 
 # %% ../nbs/05_benchmark.ipynb #d6f2bcbb
-def run_task(task:dict, seeds:list[int], names:list[str]|None=None, newsclf_overrides:dict|None=None, log=print) -> dict:
+def run_task(task:dict, # an entry of `TASKS`
+             seeds:list[int], # seeds of the networks (each system runs at most its number of them)
+             names:list[str]|None=None, # systems to run; default all
+             newsclf_overrides:dict|None=None, # settings for both newsclf systems
+             log=print # progress messages
+            ) -> dict:
     "Run `names` (default: all `systems`) on `task`: `{'rows': {label: summary}, 'ratios': ...}`."
     train, test = load_task(task); rows = {}
     for name, (run, n_seeds) in systems(task, newsclf_overrides).items():
@@ -121,12 +141,13 @@ def run_task(task:dict, seeds:list[int], names:list[str]|None=None, newsclf_over
 
 # %% ../nbs/05_benchmark.ipynb #81a79f2b
 def run_benchmark(tasks:dict[str, dict]=TASKS, # name → task, as in `TASKS`
-                  seeds:list[int]=(0, 1, 2), # seeds of the networks (the replica's capped by `replica_seeds`); the linear models run once
+                  seeds:list[int]=(0, 1, 2), # network seeds (the replica: at most `replica_seeds`; linear models: one)
                   names:list[str]|None=None, # systems to run; default all
                   newsclf_overrides:dict|None=None, # settings for both newsclf systems (smoke runs: `dict(epochs=1)`)
                   log:Callable=print # progress messages
                  ) -> dict:
-    "Run the systems on `tasks`; return settings, environment and per task rows (mean, std, runs) and ratios."
+    "Run the systems on `tasks`: settings, environment, and each task's rows and ratios."
+    # a row holds a system's mean, std and runs
     seeds, out = list(seeds), {}
     for tname, task in tasks.items():
         log(f"{tname}:"); out[tname] = {**run_task(task, seeds, names, newsclf_overrides, log), 'task': task}
@@ -140,24 +161,29 @@ def _cell(r:dict, k:str, fmt:str) -> str:
 def format_table(task:dict # one task of `run_benchmark`'s results
                 ) -> str:
     "The task's rows as a text table: accuracy, macro-F1, fit s, predict posts/s, peak MB, runs."
-    cols = (('accuracy', '.3f'), ('macro_f1', '.3f'), ('fit_seconds', '.1f'), ('predict_per_s', ',.0f'), ('peak_mb', ',.0f'))
+    cols = (('accuracy', '.3f'), ('macro_f1', '.3f'), ('fit_seconds', '.1f'), ('predict_per_s', ',.0f'),
+            ('peak_mb', ',.0f'))
     head = ['system', 'accuracy', 'macro-F1', 'fit s', 'predict posts/s', 'peak MB', 'runs']
     body = [[r['label'], *[_cell(r, k, f) for k,f in cols], str(r['n_runs'])] for r in task['rows'].values()]
     w = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
-    return '\n'.join('  '.join(x[i].ljust(w[i]) if i == 0 else x[i].rjust(w[i]) for i in range(len(x))) for x in [head] + body)
+    return '\n'.join('  '.join(x[i].ljust(w[i]) if i == 0 else x[i].rjust(w[i]) for i in range(len(x)))
+                     for x in [head] + body)
 
 # %% ../nbs/05_benchmark.ipynb #3337a702
 TARGETS = [('20 raw', 'accuracy', '>=', 0.87), ('20 raw', 'fit_seconds', '<=', 60), ('20 raw', 'peak_mb', '<=', 1024),
-           ('20 raw', 'predict_per_s', '>=', 7000), ('20 stripped', 'accuracy', '>=', 0.72), ('3 raw', 'accuracy', '>=', 0.98)]
+           ('20 raw', 'predict_per_s', '>=', 7000), ('20 stripped', 'accuracy', '>=', 0.72),
+           ('3 raw', 'accuracy', '>=', 0.98)]
 
 def check_targets(results:dict, # `run_benchmark`'s results
-                  system:str='newsclf best') -> list[dict]:
-    "Each target of `TARGETS` whose task ran: the measured mean of `system` and whether it meets the target."
+                  system:str='newsclf best' # the system the targets are for
+                 ) -> list[dict]:
+    "Each target of `TARGETS` whose task ran: `system`'s measured mean and whether it meets the target."
     out = []
     for task, k, op, goal in TARGETS:
         if task not in results['tasks'] or system not in results['tasks'][task]['rows']: continue
         v = results['tasks'][task]['rows'][system]['mean'][k]
-        out.append(dict(task=task, metric=k, target=f'{op} {goal:g}', measured=v, met=bool(v >= goal if op == '>=' else v <= goal)))
+        out.append(dict(task=task, metric=k, target=f'{op} {goal:g}', measured=v,
+                        met=bool(v >= goal if op == '>=' else v <= goal)))
     return out
 
 # %% ../nbs/05_benchmark.ipynb #358f5499
@@ -176,29 +202,37 @@ def _report(results:dict, log=print):
     for name, t in results['tasks'].items():
         log(f"\n{name} newsgroups ({t['n_train']:,} training, {t['n_test']:,} test posts)\n{format_table(t)}")
         for q, v in ratios(t['rows']).items(): log(f"  {q}: {'n/a' if v is None else f'{v:.2f}x'}")
-    for c in check_targets(results): log(f"target {c['task']} {c['metric']} {c['target']}: measured {c['measured']:.4g} -> {'met' if c['met'] else 'MISSED'}")
+    for c in check_targets(results):
+        log(f"target {c['task']} {c['metric']} {c['target']}: "
+            f"measured {c['measured']:.4g} -> {'met' if c['met'] else 'MISSED'}")
 
-def main(argv:list[str]|None=None):
+def main(argv:list[str]|None=None # arguments after `python -m newsclf.benchmark`; default `sys.argv[1:]`
+        ):
     "Command line: run the benchmark and write the results file."
     p = argparse.ArgumentParser(prog='python -m newsclf.benchmark', description=main.__doc__)
-    p.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS)); p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    p.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS))
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--threads', type=int, default=2); p.add_argument('--out', default=str(results_path()))
     a = p.parse_args(argv); torch.set_num_threads(a.threads)
     res = run_benchmark({k: TASKS[k] for k in a.tasks}, a.seeds, log=lambda m: print(m, flush=True))
     res['command'] = ' '.join(['python -m newsclf.benchmark'] + (argv if argv is not None else sys.argv[1:]))
     Path(a.out).write_text(json.dumps(res, indent=1)); _report(res); print(f"\nwrote {a.out}")
 
-if __name__ == '__main__' and '__file__' in globals(): main()  # `python -m newsclf.benchmark`, not this notebook's kernel
+# `python -m newsclf.benchmark`, not this notebook's kernel
+if __name__ == '__main__' and '__file__' in globals(): main()
 
 # %% ../nbs/05_benchmark.ipynb #e31b46b9
-def plot_benchmark(rows:dict[str, dict]) :
+def plot_benchmark(rows:dict[str, dict] # system label → its metrics (`summarize`'s means)
+                  ) :
     "Bars of accuracy and macro-F1, fit seconds and predicted posts/s, one group per classifier."
     import matplotlib.pyplot as plt
     names, y = list(rows), np.arange(len(rows))
     fig, axs = plt.subplots(1, 3, figsize=(12, 0.5*len(rows) + 1.4), sharey=True)
-    for i, k in enumerate(('accuracy', 'macro_f1')): axs[0].barh(y + (0.2 - 0.4*i), [rows[n][k] for n in names], 0.4, label=k)
+    for i, k in enumerate(('accuracy', 'macro_f1')):
+        axs[0].barh(y + (0.2 - 0.4*i), [rows[n][k] for n in names], 0.4, label=k)
     axs[0].set_xlim(min(min(r['macro_f1'], r['accuracy']) for r in rows.values()) - 0.05, 1); axs[0].legend(fontsize=8)
-    for ax, k, lab in ((axs[1], 'fit_seconds', 'fit seconds (log)'), (axs[2], 'predict_per_s', 'test posts predicted / s (log)')):
+    for ax, k, lab in ((axs[1], 'fit_seconds', 'fit seconds (log)'),
+                       (axs[2], 'predict_per_s', 'test posts predicted / s (log)')):
         ax.barh(y, [rows[n][k] for n in names], color='tab:gray'); ax.set_xscale('log'); ax.set_title(lab, fontsize=10)
     axs[0].set_yticks(y, names); axs[0].invert_yaxis(); axs[0].set_title('test accuracy, macro-F1', fontsize=10)
     fig.tight_layout(); plt.close(fig)

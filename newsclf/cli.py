@@ -35,17 +35,21 @@ class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` that raises `UsageError` rather than printing usage and exiting."
     def error(self, message): raise UsageError(f"{message} (see '{self.prog} --help')")
 
-def int_in(lo:int, hi:int): # the smallest and largest value allowed
+def int_in(lo:int, # the smallest value allowed
+           hi:int # the largest value allowed
+          ):
     "An argparse type: an integer from `lo` to `hi`, else an error stating that range."
     def parse(s:str) -> int:
         try: v = int(s)
         except ValueError: v = None
-        if v is None or not lo <= v <= hi: raise argparse.ArgumentTypeError(f"expected an integer from {lo:,} to {hi:,}, got {s!r}")
+        if v is None or not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"expected an integer from {lo:,} to {hi:,}, got {s!r}")
         return v
     parse.__name__ = f'integer from {lo} to {hi}'
     return parse
 
-def probability(s:str) -> float:
+def probability(s:str # the option's value, as typed
+               ) -> float:
     "An argparse type: a number from 0 to 1."
     try: v = float(s)
     except ValueError: v = None
@@ -58,25 +62,39 @@ def _add_train(sub):
     p = sub.add_parser('train', help='train a classifier and save it', description=(
         "Train a classifier on the training posts of some newsgroups (default: the tutorial's three, "
         f"{', '.join(TUTORIAL_GROUPS)}), calibrate its probabilities on the latest of them, print its test accuracy "
-        "and macro-F1, and save it. An existing file at --model is replaced only if it is a newsclf model (or with --force)."))
+        "and macro-F1, and save it. An existing file at --model is replaced only if it is a newsclf model "
+        "(or with --force)."))
     g = p.add_mutually_exclusive_group()
-    g.add_argument('--categories', nargs='+', metavar='NAME', help="newsgroups to train on, e.g. sci.space rec.autos (default: the tutorial's three)")
-    g.add_argument('--all-categories', action='store_true', help="train on all twenty newsgroups (add --preset general for their recommended settings)")
+    g.add_argument('--categories', nargs='+', metavar='NAME',
+                   help="newsgroups to train on, e.g. sci.space rec.autos (default: the tutorial's three)")
+    g.add_argument('--all-categories', action='store_true',
+                   help="train on all twenty newsgroups (add --preset general for their recommended settings)")
     p.add_argument('--remove', nargs='+', choices=REMOVABLE, default=[], metavar='PART',
-                   help=f"strip these parts of every post: {', '.join(REMOVABLE)} (default: keep whole posts); recorded with the model")
-    p.add_argument('--preset', choices=PRESETS, metavar='NAME', help=f"recommended settings by kind of posts, one of {', '.join(PRESETS)} "
-                   "(default: tutorial for whole posts, tutorial-stripped with --remove; general for many newsgroups); recorded with the model")
-    p.add_argument('--epochs', type=int_in(1, MAX_EPOCHS), help=f"number of training epochs, 1 to {MAX_EPOCHS:,} (default: the preset's)")
-    p.add_argument('--seed', type=int_in(0, MAX_SEED), help=f"random seed of initialisation and shuffling, 0 to {MAX_SEED:,} (default: the configuration's)")
-    p.add_argument('--force', action='store_true', help="replace the file at --model even if it is not a newsclf model (never the --data itself)")
+                   help=f"strip these parts of every post: {', '.join(REMOVABLE)} (default: keep whole posts); "
+                        "recorded with the model")
+    p.add_argument('--preset', choices=PRESETS, metavar='NAME',
+                   help=f"recommended settings by kind of posts, one of {', '.join(PRESETS)} "
+                        "(default: tutorial for whole posts, tutorial-stripped with --remove; "
+                        "general for many newsgroups); recorded with the model")
+    p.add_argument('--epochs', type=int_in(1, MAX_EPOCHS),
+                   help=f"number of training epochs, 1 to {MAX_EPOCHS:,} (default: the preset's)")
+    p.add_argument('--seed', type=int_in(0, MAX_SEED),
+                   help=f"random seed of initialisation and shuffling, 0 to {MAX_SEED:,} "
+                        "(default: the configuration's)")
+    p.add_argument('--force', action='store_true',
+                   help="replace the file at --model even if it is not a newsclf model (never the --data itself)")
     p.add_argument('--quiet', '-q', action='store_true', help="no progress bar (it goes to stderr)")
     return p
 
 # %% ../nbs/04_cli.ipynb #a05a6743
 def _add_common(p, data:bool=True, model:bool=True):
     "Options shared by the subcommands: --model, --data, --json."
-    if model: p.add_argument('--model', type=Path, metavar='PATH', help=f"model file (default: $NEWSCLF_MODEL, else {_show(_cache_model_path())})")
-    if data: p.add_argument('--data', metavar='PATH', help="20news-bydate.tar.gz or its folder (default: $NEWSCLF_DATA, else scikit-learn's download)")
+    if model:
+        p.add_argument('--model', type=Path, metavar='PATH',
+                       help=f"model file (default: $NEWSCLF_MODEL, else {_show(_cache_model_path())})")
+    if data:
+        p.add_argument('--data', metavar='PATH',
+                       help="20news-bydate.tar.gz or its folder (default: $NEWSCLF_DATA, else scikit-learn's download)")
     p.add_argument('--json', action='store_true', help="print machine-readable JSON on stdout, and nothing else")
 
 def _show(p:Path) -> str:
@@ -85,7 +103,8 @@ def _show(p:Path) -> str:
     except ValueError: return str(p)
 
 # %% ../nbs/04_cli.ipynb #058bcdef
-UNSURE_BELOW, UNKNOWN_ABOVE = 0.9, 0.5  # `predict` marks an answer unsure below this probability, or when less than this share of its tokens is known
+# `predict` marks an answer unsure below this probability, or when less than this share of its tokens is known
+UNSURE_BELOW, UNKNOWN_ABOVE = 0.9, 0.5
 
 def _add_evaluate(sub):
     "The `evaluate` subcommand's options."
@@ -103,34 +122,43 @@ def _add_predict(sub):
     p = sub.add_parser('predict', help='predict the newsgroup of texts', description=(
         "Print, for each input text, the predicted newsgroup and its probability, one line per input. "
         "Inputs are the TEXT arguments; with none, or TEXT '-', one text read from stdin. An answer is marked "
-        f"'# unsure' when its probability is below {UNSURE_BELOW} or fewer than {UNKNOWN_ABOVE:.0%} of its words are known to the model."))
+        f"'# unsure' when its probability is below {UNSURE_BELOW} or fewer than {UNKNOWN_ABOVE:.0%} of its words "
+        "are known to the model."))
     p.add_argument('texts', nargs='*', metavar='TEXT', help="texts to classify ('-': read stdin)")
-    p.add_argument('--file', type=Path, action='append', default=[], metavar='PATH', help="read one post from PATH (repeatable)")
-    p.add_argument('--lines', action='store_true', help="stdin holds one text per line, rather than one text; a blank line gets an empty answer ('-')")
-    p.add_argument('--top', type=int_in(1, len(NEWSGROUPS)), metavar='K', help="also show the K most likely newsgroups, most likely first")
-    p.add_argument('--abstain', type=probability, metavar='P', help="answer '-' (no newsgroup) when the probability is below P")
+    p.add_argument('--file', type=Path, action='append', default=[], metavar='PATH',
+                   help="read one post from PATH (repeatable)")
+    p.add_argument('--lines', action='store_true',
+                   help="stdin holds one text per line, rather than one text; a blank line gets an empty answer ('-')")
+    p.add_argument('--top', type=int_in(1, len(NEWSGROUPS)), metavar='K',
+                   help="also show the K most likely newsgroups, most likely first")
+    p.add_argument('--abstain', type=probability, metavar='P',
+                   help="answer '-' (no newsgroup) when the probability is below P")
     return p
 
 def _add_data(sub):
     "The `data` subcommand's options."
     return sub.add_parser('data', help='say where the corpus is read from, and check it', description=(
-        "Find the 20 Newsgroups corpus as every command does (--data, else $NEWSCLF_DATA, else scikit-learn's download), "
-        "read it, and print where it is and how many posts it holds. Run it first: offline it fails at once, in one line, if no corpus is set."))
+        "Find the 20 Newsgroups corpus as every command does (--data, else $NEWSCLF_DATA, else scikit-learn's "
+        "download), read it, and print where it is and how many posts it holds. Run it first: offline it fails "
+        "at once, in one line, if no corpus is set."))
 
 # %% ../nbs/04_cli.ipynb #07656706
-_EXIT_CODES = ("Exit codes: 0 success; 1 the command failed (no corpus or a damaged one, no model or a damaged one, a file that "
-               "cannot be read or written, training that diverged); 2 the command line is invalid and nothing was done (an unknown "
-               "command, option or newsgroup, a value out of range, a --model that is not a newsclf model); 130 interrupted.")
+_EXIT_CODES = ("Exit codes: 0 success; 1 the command failed (no corpus or a damaged one, no model or a damaged one, "
+               "a file that cannot be read or written, training that diverged); 2 the command line is invalid and "
+               "nothing was done (an unknown command, option or newsgroup, a value out of range, a --model that is "
+               "not a newsclf model); 130 interrupted.")
 
 def build_parser() -> argparse.ArgumentParser:
     "The `newsclf` argument parser."
     parser = _Parser(prog='newsclf', description=(
         "Classify 20 Newsgroups posts with a bag-of-words PyTorch network. Train a model, evaluate it on the test "
         f"posts, predict the newsgroup of new text. Models are saved to and loaded from --model PATH, default "
-        f"$NEWSCLF_MODEL, else {_show(_cache_model_path())}."), epilog=f"Run 'newsclf COMMAND --help' for a command's options. {_EXIT_CODES}")
+        f"$NEWSCLF_MODEL, else {_show(_cache_model_path())}."),
+        epilog=f"Run 'newsclf COMMAND --help' for a command's options. {_EXIT_CODES}")
     parser.add_argument('--version', action='version', version=f'newsclf {__version__}')
     sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
-    _add_common(_add_train(sub)); _add_common(_add_evaluate(sub)); _add_common(_add_predict(sub), data=False); _add_common(_add_data(sub), model=False)
+    _add_common(_add_train(sub)); _add_common(_add_evaluate(sub))
+    _add_common(_add_predict(sub), data=False); _add_common(_add_data(sub), model=False)
     return parser
 
 # %% ../nbs/04_cli.ipynb #1889d074
@@ -150,7 +178,8 @@ def read_inputs(texts:list[str], # TEXT arguments; '-' stands for stdin
 
 def _decode(b:bytes, what) -> str:
     "Text of at most `MAX_INPUT_BYTES` bytes, as UTF-8 with undecodable bytes replaced."
-    if len(b) > MAX_INPUT_BYTES: raise ValueError(f"{what} holds more than {MAX_INPUT_BYTES // 2**20} MiB: that is no post (read no further)")
+    if len(b) > MAX_INPUT_BYTES:
+        raise ValueError(f"{what} holds more than {MAX_INPUT_BYTES // 2**20} MiB: that is no post (read no further)")
     return b.decode('utf-8', errors='replace')
 
 def _read_bounded(f:Path) -> str:
@@ -162,12 +191,14 @@ def _read_bounded(f:Path) -> str:
 def _stdin(lines:bool) -> list[str]:
     "Text read from stdin: one, or one per line."
     buf = getattr(sys.stdin, 'buffer', None)  # a terminal or a pipe has one; a StringIO (in tests) has not
-    s = _decode(buf.read(MAX_INPUT_BYTES + 1) if buf is not None else sys.stdin.read(MAX_INPUT_BYTES + 1).encode(), 'stdin')
+    s = _decode(buf.read(MAX_INPUT_BYTES + 1) if buf is not None else sys.stdin.read(MAX_INPUT_BYTES + 1).encode(),
+                'stdin')
     if not lines: return [s]
     return [l if l.strip() else '' for l in s.splitlines()]
 
 # %% ../nbs/04_cli.ipynb #17c5ee72
-def load_model(path:Path|None) -> NewsClassifier:
+def load_model(path:Path|None # a model file; `None`: `default_model_path()`
+              ) -> NewsClassifier:
     "The classifier saved at `path` (default `default_model_path()`)."
     path = Path(path or default_model_path())
     if not path.exists(): raise ModelError(f"no model at {path}: train one with 'newsclf train' (or pass --model PATH)")
@@ -182,7 +213,8 @@ def _categories(args) -> tuple[str, ...]:
     if len(cats) < 2: raise UsageError("need at least two different newsgroups to train a classifier")
     return cats
 
-def cmd_train(args) -> dict:
+def cmd_train(args # parsed `newsclf train` arguments
+             ) -> dict:
     "Check the destination, train and calibrate, evaluate on the test posts, save; the metrics."
     from newsclf.evaluate import metrics
     cats = _categories(args)
@@ -192,25 +224,31 @@ def cmd_train(args) -> dict:
     t0 = time.perf_counter()
     preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
     clf = calibrated_fit(train, progress=not args.quiet, preset=preset, **over)
-    res = dict(metrics(test.target, clf.predict(test.data), test.target_names), fit_seconds=round(time.perf_counter() - t0, 2),
-               n_train=len(train), remove=list(args.remove), preset=preset, best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct,
+    res = dict(metrics(test.target, clf.predict(test.data), test.target_names),
+               fit_seconds=round(time.perf_counter() - t0, 2), n_train=len(train), remove=list(args.remove),
+               preset=preset, best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct,
                temperature=clf.calibration['temperature'], model=str(_save(clf, path, args.remove)))
     return res
 
 # %% ../nbs/04_cli.ipynb #e7a1e05f
 def _model_path(args) -> Path:
-    "`--model` or the default path, checked before any data is read: a folder that exists or can be made and written to, and no file that is not ours."
+    "`--model` or the default path, checked before any data is read."
+    # its folder exists or can be made, and can be written to; a file already there is ours
     path = Path(args.model or default_model_path()).expanduser()
     src = data_source(getattr(args, 'data', None))
     if src is not None and (path.resolve() == src.resolve() or src.resolve() in path.resolve().parents):
-        raise UsageError(f"--model {path} is the corpus given by --data or $NEWSCLF_DATA: refusing to write a model over it")
+        raise UsageError(f"--model {path} is the corpus given by --data or $NEWSCLF_DATA: "
+                         "refusing to write a model over it")
     if path.is_dir(): raise UsageError(f"--model {path} is a folder; give a file name, e.g. {path/'model.safetensors'}")
     if path.exists() and not args.force and not is_model_file(path):
-        raise UsageError(f"--model {path} exists and is not a newsclf model: refusing to replace it (choose another path, or add --force)")
+        raise UsageError(f"--model {path} exists and is not a newsclf model: refusing to replace it "
+                         "(choose another path, or add --force)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.probe'); os.close(fd); os.unlink(probe)
-    except FileExistsError as e: raise OSError(f"cannot save a model at {path}: {e.filename} is a file, not a folder") from None
+        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.probe')
+        os.close(fd); os.unlink(probe)
+    except FileExistsError as e:
+        raise OSError(f"cannot save a model at {path}: {e.filename} is a file, not a folder") from None
     except OSError as e: raise OSError(f"cannot save a model at {path}: {e.strerror or e}") from None
     return path
 
@@ -220,38 +258,47 @@ def _save(clf:NewsClassifier, path:Path, remove:list[str]) -> Path:
     clf.info['remove'] = list(remove)
     return clf.save(path)
 
-def trained_remove(clf:NewsClassifier) -> list[str]|None:
+def trained_remove(clf:NewsClassifier # a loaded model
+                  ) -> list[str]|None:
     "The `--remove` that `newsclf train` recorded in `clf.info`; `None` if it has none."
     return clf.info.get('remove')
 
 # %% ../nbs/04_cli.ipynb #d6176ced
-def cmd_evaluate(args) -> dict:
+def cmd_evaluate(args # parsed `newsclf evaluate` arguments
+                ) -> dict:
     "Evaluate a saved model on its newsgroups' test posts; the metrics."
     from newsclf.evaluate import metrics
     clf = load_model(args.model)
     remove = args.remove if args.remove is not None else trained_remove(clf) or []
     test = load_posts('test', clf.target_names, remove=remove, path=args.data)
-    return dict(metrics(test.target, clf.predict(test.data), test.target_names), remove=list(remove), model=str(args.model or default_model_path()))
+    return dict(metrics(test.target, clf.predict(test.data), test.target_names), remove=list(remove),
+                model=str(args.model or default_model_path()))
 
-def cmd_predict(args) -> list[dict]:
-    "For each input: the predicted newsgroup, its probability, the share of known tokens, whether it is unsure (and `--top` alternatives)."
+def cmd_predict(args # parsed `newsclf predict` arguments
+               ) -> list[dict]:
+    "For each input: newsgroup, probability, share of known tokens, and whether it is unsure."
+    # with `--top`, also the most likely newsgroups
     texts, clf = read_inputs(args.texts, args.file, args.lines), load_model(args.model)
     full = [t for t in texts if t]
     ps, known = iter(clf.predict_proba(full)), iter(clf.known_share(full))
-    return [_answer(next(ps), float(next(known)), clf.target_names, args.top, args.abstain) if t else dict(_EMPTY) for t in texts]
+    return [_answer(next(ps), float(next(known)), clf.target_names, args.top, args.abstain) if t else dict(_EMPTY)
+            for t in texts]
 
 _EMPTY = dict(label=None, probability=None, known_share=None, unsure=True, empty=True)
 
 def _answer(p, known:float, names:list[str], top:int|None, abstain:float|None) -> dict:
-    "One prediction: label (None if abstained), probability, known share, unsure and, with `top`, the `top` most likely newsgroups."
+    "One prediction: label, probability, known share, unsure and, with `top`, the most likely newsgroups."
+    # the label is None if abstained
     order = [int(i) for i in (-p).argsort(kind='stable')]
     prob = round(float(p[order[0]]), 4)
-    r = dict(label=names[order[0]], probability=prob, known_share=round(known, 4), unsure=prob < UNSURE_BELOW or known < UNKNOWN_ABOVE)
+    r = dict(label=names[order[0]], probability=prob, known_share=round(known, 4),
+             unsure=prob < UNSURE_BELOW or known < UNKNOWN_ABOVE)
     if abstain is not None and prob < abstain: r.update(label=None, best_guess=names[order[0]], abstained=True)
     if top: r['top'] = [dict(label=names[i], probability=round(float(p[i]), 4)) for i in order[:top]]
     return r
 
-def cmd_data(args) -> dict:
+def cmd_data(args # parsed `newsclf data` arguments
+            ) -> dict:
     "Where the corpus is read from, and its posts per split."
     from sklearn.datasets import get_data_home
     src = data_source(args.data)
@@ -260,16 +307,20 @@ def cmd_data(args) -> dict:
     return dict(source=where, local=src is not None, n_train=n['train'], n_test=n['test'], newsgroups=len(NEWSGROUPS))
 
 # %% ../nbs/04_cli.ipynb #a32eb08e
-def safe_text(s) -> str:
-    "`s` with every non-printable character escaped (`\\x1b`, `\\n`, `\\t`), safe to print on a terminal, in one line."
+def safe_text(s # a string, or anything `str` takes
+             ) -> str:
+    "`s` on one line, safe to print on a terminal: non-printable characters escaped."
+    # e.g. an ESC becomes `\x1b`, a newline `\n`, a tab `\t`
     return ''.join(c if c.isprintable() else c.encode('unicode_escape').decode('ascii') for c in str(s))
 
 def _print_metrics(r:dict, command:str):
     "Human-readable output of `train` and `evaluate`."
     if command == 'train':
         kept = f"best epoch {r['best_epoch']}" if r['valid_pct'] else f"{r['best_epoch']} epochs, none held out"
-        print(f"trained on {r['n_train']:,} posts of {len(r['newsgroups'])} newsgroups in {r['fit_seconds']:.1f} s ({kept}; calibrated, temperature {r['temperature']})")
-    print(f"test accuracy {r['accuracy']:.4f} | macro-F1 {r['macro_f1']:.4f} on {r['n_posts']:,} test posts" + (f" (removed: {', '.join(r['remove'])})" if r['remove'] else ''))
+        print(f"trained on {r['n_train']:,} posts of {len(r['newsgroups'])} newsgroups in {r['fit_seconds']:.1f} s "
+              f"({kept}; calibrated, temperature {r['temperature']})")
+    print(f"test accuracy {r['accuracy']:.4f} | macro-F1 {r['macro_f1']:.4f} on {r['n_posts']:,} test posts"
+          + (f" (removed: {', '.join(r['remove'])})" if r['remove'] else ''))
     if command == 'train': return print(f"saved model to {r['model']}")
     print('\n' + _report_table(r) + '\nconfusion matrix (rows: true, columns: predicted):')
     for n, row in zip(r['newsgroups'], r['confusion']): print(f"{safe_text(n):>26} " + ' '.join(f"{v:5d}" for v in row))
@@ -277,7 +328,8 @@ def _print_metrics(r:dict, command:str):
 def _report_table(r:dict) -> str:
     "A per-newsgroup precision/recall/F1/support table from `metrics`' output."
     rows = [f"{'':>26} {'precision':>9} {'recall':>9} {'f1-score':>9} {'support':>9}"]
-    rows += [f"{safe_text(n):>26} {v['precision']:9.3f} {v['recall']:9.3f} {v['f1-score']:9.3f} {int(v['support']):9d}" for n,v in r['per_newsgroup'].items()]
+    rows += [f"{safe_text(n):>26} {v['precision']:9.3f} {v['recall']:9.3f} {v['f1-score']:9.3f} {int(v['support']):9d}"
+             for n,v in r['per_newsgroup'].items()]
     return '\n'.join(rows)
 
 # %% ../nbs/04_cli.ipynb #3ac04db4
@@ -287,7 +339,8 @@ def _why_unsure(r:dict) -> str:
     why = []
     if r['probability'] < UNSURE_BELOW: why.append(f"probability below {UNSURE_BELOW}")
     if r['known_share'] < UNKNOWN_ABOVE: why.append(f"{r['known_share']:.0%} of its words known")
-    return (f"# abstained: best guess {safe_text(r['best_guess'])}; " if r.get('abstained') else '# unsure: ') + ', '.join(why)
+    return ((f"# abstained: best guess {safe_text(r['best_guess'])}; " if r.get('abstained') else '# unsure: ')
+            + ', '.join(why))
 
 def _print_predictions(rs:list[dict]):
     "Human-readable output of `predict`: one line per input."
@@ -298,14 +351,16 @@ def _print_predictions(rs:list[dict]):
 
 def _print_data(r:dict):
     "Human-readable output of `data`."
-    print(f"corpus: {r['source']}\n{r['n_train']:,} training and {r['n_test']:,} test posts of {r['newsgroups']} newsgroups: ready")
+    print(f"corpus: {r['source']}\n"
+          f"{r['n_train']:,} training and {r['n_test']:,} test posts of {r['newsgroups']} newsgroups: ready")
 
 # %% ../nbs/04_cli.ipynb #5a7ef110
 _COMMANDS = {'train': cmd_train, 'evaluate': cmd_evaluate, 'predict': cmd_predict, 'data': cmd_data}
 
 def _run(args) -> int:
     "Run the parsed command and print its result."
-    if args.command is None: raise UsageError("choose a command: train, evaluate, predict or data (see 'newsclf --help')")
+    if args.command is None:
+        raise UsageError("choose a command: train, evaluate, predict or data (see 'newsclf --help')")
     res = _COMMANDS[args.command](args)
     if args.json: print(json.dumps(res, indent=1))
     elif args.command == 'predict': _print_predictions(res)
@@ -317,7 +372,8 @@ def _run(args) -> int:
 def main(argv:list[str]|None=None # arguments after `newsclf`; default `sys.argv[1:]`
         ) -> int:
     "The `newsclf` command; returns the exit code."
-    def fail(msg, code=1): print(f"newsclf: error: {safe_text(' '.join(str(msg).split()))}", file=sys.stderr); return code
+    def fail(msg, code=1):
+        print(f"newsclf: error: {safe_text(' '.join(str(msg).split()))}", file=sys.stderr); return code
     try: return _run(build_parser().parse_args(argv))
     except SystemExit as e: return e.code if isinstance(e.code, int) else 0  # --help
     except UsageError as e: return fail(e, 2)

@@ -38,7 +38,8 @@ def check_newsgroups(names:Iterable[str]|None # newsgroup names, or `None` for a
     if names is None: return NEWSGROUPS
     names = (names,) if isinstance(names, str) else tuple(names)
     bad = [n for n in names if n not in NEWSGROUPS]
-    if bad: raise ValueError(f"Unknown newsgroup(s) {', '.join(map(repr, bad))}; valid names are: {', '.join(NEWSGROUPS)}")
+    if bad:
+        raise ValueError(f"Unknown newsgroup(s) {', '.join(map(repr, bad))}; valid names are: {', '.join(NEWSGROUPS)}")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice: raise ValueError(f"Newsgroup(s) given more than once: {', '.join(map(repr, twice))}; name each one once")
     if not names: raise ValueError(f"No newsgroup given; valid names are: {', '.join(NEWSGROUPS)}")
@@ -104,14 +105,16 @@ def _dir_members(root:Path) -> Iterable[tuple[str, int|None, Callable]]:
 # %% ../nbs/00_data.ipynb #22fcb893
 def _check_count(path:Path, n:int, seen:bool, b:_Bounds):
     "Refuse `path` at member `n` if it has more than bounds `b` allow, or none yet in the corpus's folders."
-    if n > b.members: raise DataError(f"{path} has more than {b.members:,} members, far more than the corpus. {_HOWTO}")
+    if n > b.members:
+        raise DataError(f"{path} has more than {b.members:,} members, far more than the corpus. {_HOWTO}")
     if n > b.lead and not seen:
         raise DataError(f"{path} has no 20news-bydate-train/ or -test/ among its first {b.lead:,} members. {_HOWTO}")
 
 def _check_size(path:Path, name:str, size:int, total:int, post:bool, b:_Bounds):
     "Refuse member `name` of `path`, unread, if it is a post over `b.post` bytes or takes the `total` over `b.total`."
     if post and size > b.post:
-        raise DataError(f"{name} in {path} is {size:,} bytes, over the limit of {b.post:,} bytes for one post. {_HOWTO}")
+        raise DataError(f"{name} in {path} is {size:,} bytes, "
+                        f"over the limit of {b.post:,} bytes for one post. {_HOWTO}")
     if total > b.total:
         raise DataError(f"{path} holds more than {b.total:,} bytes by {name}, far more than the corpus. {_HOWTO}")
 
@@ -159,7 +162,8 @@ def _parse(path:Path) -> dict:
     for s,d in _SPLITS.items():
         found = res[s]['target_names']
         if tuple(found) != NEWSGROUPS:
-            raise DataError(f"{path} is not the 20news-bydate corpus: {d}/ has {len(found)} of the 20 newsgroup folders. {_HOWTO}")
+            raise DataError(f"{path} is not the 20news-bydate corpus: "
+                            f"{d}/ has {len(found)} of the 20 newsgroup folders. {_HOWTO}")
     return res
 
 # %% ../nbs/00_data.ipynb #5f2e10c6
@@ -189,8 +193,9 @@ def _sklearn_home(data_home:str|Path|None=None) -> Path:
 
 @contextmanager
 def _download_attempt(*dirs:Path):
-    "Silence scikit-learn's retry warnings; if the block fails, remove the folders of `dirs` it created that are empty."
-    new = sorted({p for d in dirs for p in (d, *d.parents) if not p.exists()}, key=lambda p: len(p.parts), reverse=True)
+    "Silence scikit-learn's retry warnings; on failure, remove the empty folders of `dirs` it created."
+    new = sorted({p for d in dirs for p in (d, *d.parents) if not p.exists()},
+                 key=lambda p: len(p.parts), reverse=True)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='Retry downloading from url')
@@ -203,7 +208,8 @@ def _download_attempt(*dirs:Path):
 # %% ../nbs/00_data.ipynb #6a04f96b
 def fetch_archive(data_home:str|Path|None=None # scikit-learn's data home; default `~/scikit_learn_data`
                  ) -> Path:
-    "Download `20news-bydate.tar.gz` once into `data_home/newsclf`, with scikit-learn's downloader, and return its path."
+    "Download `20news-bydate.tar.gz` once into `data_home/newsclf`; its path."
+    # scikit-learn's own downloader fetches it
     from sklearn.datasets._base import _fetch_remote
     from sklearn.datasets._twenty_newsgroups import ARCHIVE
     dest = _sklearn_home(data_home)/'newsclf'
@@ -225,7 +231,8 @@ class Posts:
     target_names: list    # newsgroup names, sorted
     filenames: np.ndarray # where each post came from: `split/newsgroup/id`
     def __len__(self): return len(self.data)
-    def __repr__(self): return f"Posts({len(self)} posts of {len(self.target_names)} newsgroups: {', '.join(self.target_names)})"
+    def __repr__(self):
+        return f"Posts({len(self)} posts of {len(self.target_names)} newsgroups: {', '.join(self.target_names)})"
 
 # %% ../nbs/00_data.ipynb #26ec6b3c
 def _check_remove(remove:Iterable[str]) -> tuple:
@@ -237,7 +244,8 @@ def _check_remove(remove:Iterable[str]) -> tuple:
 
 def _strip(texts:list, remove:tuple) -> list:
     "Remove headers, footers and quotes as `fetch_20newsgroups(remove=...)` does."
-    from sklearn.datasets._twenty_newsgroups import strip_newsgroup_header, strip_newsgroup_footer, strip_newsgroup_quoting
+    from sklearn.datasets._twenty_newsgroups import (strip_newsgroup_header, strip_newsgroup_footer,
+                                                     strip_newsgroup_quoting)
     for part, f in zip(REMOVABLE, (strip_newsgroup_header, strip_newsgroup_footer, strip_newsgroup_quoting)):
         if part in remove: texts = [f(t) for t in texts]
     return texts
@@ -273,8 +281,10 @@ def _fetch_sklearn(subset, categories, remove, shuffle, random_state) -> Posts:
             b = fetch_20newsgroups(data_home=home, subset=subset, categories=list(categories), remove=remove,
                                    shuffle=shuffle, random_state=random_state)
     except OSError as e:
-        raise DataError(f"No local 20 Newsgroups data and scikit-learn could not download it ({type(e).__name__}: {e}). "
-                        "To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz (or pass its path).") from None
+        raise DataError(f"No local 20 Newsgroups data and scikit-learn could not download it "
+                        f"({type(e).__name__}: {e}). "
+                        "To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz "
+                        "(or pass its path).") from None
     return Posts(list(b.data), b.target, list(b.target_names), b.filenames)
 
 # %% ../nbs/00_data.ipynb #990d4726
@@ -285,8 +295,9 @@ def load_posts(subset:str='train', # 'train', 'test' or 'all'
                shuffle:bool=True, # shuffle the posts, as `fetch_20newsgroups` does
                random_state=42, # seed of that shuffle
               ) -> Posts:
-    "The posts `fetch_20newsgroups` would return for these arguments, from a local archive when there is one."
-    if subset not in ('train', 'test', 'all'): raise ValueError(f"subset must be 'train', 'test' or 'all', not {subset!r}")
+    "The posts `fetch_20newsgroups` would return, read from a local archive when there is one."
+    if subset not in ('train', 'test', 'all'):
+        raise ValueError(f"subset must be 'train', 'test' or 'all', not {subset!r}")
     categories, remove = check_newsgroups(categories), _check_remove(remove)
     src = data_source(path)
     if src is None: return _fetch_sklearn(subset, categories, remove, shuffle, random_state)
@@ -306,22 +317,27 @@ def sklearn_from_archive(archive:str|Path, # a local `20news-bydate.tar.gz`
 # %% ../nbs/00_data.ipynb #f6b6da3c
 _TOKEN_RE = re.compile(r'\w\w+')  # = scikit-learn's r'(?u)\b\w\w+\b' (str patterns are Unicode-aware), faster
 # ASCII byte -> itself lower-cased if a word character (0-9, A-Z, a-z, _), else a space
-_ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isalnum() or chr(b) == '_' else 32 for b in range(128)) + b' ' * 128
+_ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isalnum() or chr(b) == '_' else 32
+                     for b in range(128)) + b' ' * 128
 
-def tokenize(text:str) -> list[str]:
-    "Lower-cased runs of two or more word characters, as scikit-learn's `CountVectorizer` splits text."
+def tokenize(text:str # a post, or any text
+            ) -> list[str]:
+    "Lower-cased runs of two or more word characters, as `CountVectorizer` splits text."
     if not text.isascii(): return _TOKEN_RE.findall(text.lower())
     return [w for w in text.encode('ascii').translate(_ASCII_WORDS).decode('ascii').split() if len(w) > 1]
 
-def split_tokenize(text:str) -> list[str]:
+def split_tokenize(text:str # a post, or any text
+                  ) -> list[str]:
     "The tutorial's tokenizer: lower-cased `text.split(' ')`."
     return [w.lower() for w in text.split(' ')]
 
 # %% ../nbs/00_data.ipynb #8aaf6a2c
 _HEADER_RE = re.compile(r'(?:[ \t][^\n]*\n)*[A-Za-z][\w-]*:')  # continuation lines, then a `Field:` line
 
-def subject_line(text:str) -> str|None:
-    "The value of the post's `Subject:` header field; `None` if the post starts without a header or its header has no subject."
+def subject_line(text:str # a post, headers first
+                ) -> str|None:
+    "The value of the post's `Subject:` header field, else `None`."
+    # `None` too if the post starts without a header
     head = text.partition('\n\n')[0]  # the header: the lines before the first blank line
     if not _HEADER_RE.match(head): return None
     for line in head.split('\n'):
@@ -329,8 +345,10 @@ def subject_line(text:str) -> str|None:
     return None
 
 # %% ../nbs/00_data.ipynb #0282f243
-def subject_tokens(text:str) -> list[str]:
-    "The words of `subject_line(text)` as `subject:`-prefixed tokens; none if the post has no subject line."
+def subject_tokens(text:str # a post, headers first
+                  ) -> list[str]:
+    "The words of `subject_line(text)` as `subject:`-prefixed tokens."
+    # no subject line: no tokens
     s = subject_line(text)
     return [] if s is None else ['subject:' + t for t in tokenize(s)]
 
@@ -338,7 +356,8 @@ def subject_tokens(text:str) -> list[str]:
 def word_prefixes(words:list[str], # tokens, as `tokenize` gives them
                   n:int=6 # prefix length; 0: no prefixes
                  ) -> list[str]:
-    "The first `n` characters of each word longer than `n`, marked with `~`: *satellites* and *satellite* both give `~satell`."
+    "The first `n` characters of each word longer than `n`, marked with `~`."
+    # *satellites* and *satellite* both give `~satell`
     return ['~' + w[:n] for w in words if len(w) > n] if n > 0 else []
 
 # %% ../nbs/00_data.ipynb #4dc9e753
@@ -367,12 +386,14 @@ def fit(cls:Vocab, docs:Iterable[list[str]], # tokenized training documents
 
 # %% ../nbs/00_data.ipynb #72e7ab86
 @patch
-def save(self:Vocab, path:str|Path):
+def save(self:Vocab, path:str|Path # the JSON file to write
+        ):
     "Write the vocabulary to `path` as JSON."
     Path(path).write_text(json.dumps({'itos': self.itos}, ensure_ascii=False), encoding='utf-8')
 
 @patch(cls_method=True)
-def load(cls:Vocab, path:str|Path) -> Vocab:
+def load(cls:Vocab, path:str|Path # a JSON file written by `Vocab.save`
+        ) -> Vocab:
     "Read a vocabulary written by `Vocab.save`."
     return cls(json.loads(Path(path).read_text(encoding='utf-8'))['itos'])
 
@@ -386,30 +407,39 @@ def tutorial_vocab(*texts:list[str] # the tutorial passed training and test post
     return {w:i for i,w in enumerate(vocab)}
 
 # %% ../nbs/00_data.ipynb #de2a69b1
-def dense_counts(text:str, word2index:dict[str, int]) -> np.ndarray:
+def dense_counts(text:str, # one post
+                 word2index:dict[str, int] # the tutorial's vocabulary, from `tutorial_vocab`
+                ) -> np.ndarray:
     "The tutorial's input vector: counts of each `split(' ')` word at its index, in float64."
     layer = np.zeros(len(word2index), dtype=float)
     for w in split_tokenize(text): layer[word2index[w]] += 1
     return layer
 
 # %% ../nbs/00_data.ipynb #488d21af
-def encode(tokens:list[str], vocab:Vocab) -> tuple[np.ndarray, np.ndarray]:
+def encode(tokens:list[str], # one tokenized post
+           vocab:Vocab # token -> id map
+          ) -> tuple[np.ndarray, np.ndarray]:
     "A post's bag: sorted unique token ids (int64) and their counts (float32)."
     # same as `vocab[t] for t in tokens` (unknown -> id 0), without a Python-level call per token
-    ids, counts = np.unique(np.fromiter(map(vocab.stoi.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens)), return_counts=True)
+    ids, counts = np.unique(np.fromiter(map(vocab.stoi.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens)),
+                            return_counts=True)
     return ids, counts.astype(np.float32)
 
 # %% ../nbs/00_data.ipynb #66fdec98
 class BagDataset(Dataset):
     "Posts encoded once as bags; item `i` is `(ids, counts, label)`."
-    def __init__(self, texts:list[str], labels:Iterable[int]|None, vocab:Vocab, tokenizer=tokenize):
+    def __init__(self, texts:list[str], # the posts
+                 labels:Iterable[int]|None, # newsgroup index of each post; `None`: all 0
+                 vocab:Vocab, # token -> id map
+                 tokenizer=tokenize): # text -> tokens
         self.bags = [encode(tokenizer(t), vocab) for t in texts]
         self.labels = np.zeros(len(texts), dtype=np.int64) if labels is None else np.asarray(labels, dtype=np.int64)
     def __len__(self): return len(self.bags)
     def __getitem__(self, i): return (*self.bags[i], self.labels[i])
 
 # %% ../nbs/00_data.ipynb #89228147
-def collate_bags(items:list[tuple]) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]:
+def collate_bags(items:list[tuple] # `(ids, counts, label)` items of a `BagDataset`
+                ) -> tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]:
     "Batch `(ids, counts, label)` items as `((ids, offsets, weights), labels)` for `nn.EmbeddingBag`."
     ids, counts, labels = zip(*items)
     offsets = np.cumsum([0] + [len(i) for i in ids[:-1]])
@@ -418,16 +448,23 @@ def collate_bags(items:list[tuple]) -> tuple[tuple[torch.Tensor, torch.Tensor, t
 
 # %% ../nbs/00_data.ipynb #db1659b7
 def encode_batch(docs:list[list[str]], # tokenized posts
-                 vocab:Vocab) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    "Tokenized posts as one batch of bags `(ids, offsets, weights)`: what `collate_bags` makes of their `encode`d bags."
+                 vocab:Vocab # token -> id map
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Tokenized posts as one batch of bags `(ids, offsets, weights)`."
+    # the same batch `collate_bags` makes of their `encode`d bags
     lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     ids = np.fromiter(map(vocab.stoi.get, chain.from_iterable(docs), repeat(0)), dtype=np.int64, count=int(lens.sum()))
-    key, counts = np.unique(np.repeat(np.arange(len(docs)), lens)*len(vocab) + ids, return_counts=True)  # sorted by post, then id
-    offsets = np.searchsorted(key // len(vocab), np.arange(len(docs)))  # where each post's ids start (empty posts: none)
+    key, counts = np.unique(np.repeat(np.arange(len(docs)), lens)*len(vocab) + ids,
+                            return_counts=True)  # sorted by post, then id
+    offsets = np.searchsorted(key // len(vocab), np.arange(len(docs)))  # where each post's ids start (empty: none)
     return torch.from_numpy(key % len(vocab)), torch.from_numpy(offsets), torch.from_numpy(counts.astype(np.float32))
 
 # %% ../nbs/00_data.ipynb #09c2e81e
-def bags_to_dense(ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor, n_vocab:int) -> torch.Tensor:
+def bags_to_dense(ids:torch.Tensor, # (n_ids,) ids of all bags, concatenated
+                  offsets:torch.Tensor, # (n_posts,) where each bag starts
+                  weights:torch.Tensor, # (n_ids,) count of each id
+                  n_vocab:int # columns of the dense matrix
+                 ) -> torch.Tensor:
     "The dense `(n_posts, n_vocab)` matrix a batch of bags stands for."
     rows = torch.repeat_interleave(torch.arange(len(offsets)), torch.diff(offsets, append=torch.tensor([len(ids)])))
     return torch.zeros(len(offsets), n_vocab).index_put_((rows, ids), weights, accumulate=True)
@@ -441,6 +478,8 @@ def _by_date(posts:Posts) -> list[np.ndarray]:
 def by_date_split(posts:Posts, # training posts, with their `filenames`
                   valid_pct:float=0.1 # share of each newsgroup's posts to hold out: its latest
                  ) -> tuple[np.ndarray, np.ndarray]:
-    "Sorted training and validation indices of `posts`; the validation posts are each newsgroup's latest by article number."
-    va = np.sort(np.concatenate([i[len(i)-round(len(i)*valid_pct):] for i in _by_date(posts)] + [np.zeros(0, np.int64)]))
+    "Sorted training and validation indices of `posts`: each newsgroup's latest posts validate."
+    # latest by article number
+    va = np.sort(np.concatenate([i[len(i)-round(len(i)*valid_pct):] for i in _by_date(posts)]
+                                + [np.zeros(0, np.int64)]))
     return np.setdiff1d(np.arange(len(posts.target)), va), va

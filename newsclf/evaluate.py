@@ -21,26 +21,34 @@ def metrics(y_true:Sequence[int], # true newsgroup indices
            ) -> dict:
     "Accuracy, macro-F1, and precision, recall, F1 and support per newsgroup."
     labels = list(range(len(target_names)))
-    rep = classification_report(y_true, y_pred, labels=labels, target_names=list(target_names), output_dict=True, zero_division=0)
+    rep = classification_report(y_true, y_pred, labels=labels, target_names=list(target_names), output_dict=True,
+                                zero_division=0)
     return dict(accuracy=float(accuracy_score(y_true, y_pred)), n_posts=len(y_true), newsgroups=list(target_names),
                 macro_f1=float(f1_score(y_true, y_pred, labels=labels, average='macro', zero_division=0)),
                 per_newsgroup={n: {k: float(v) for k,v in rep[n].items()} for n in target_names},
                 confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist())
 
-def report(y_true:Sequence[int], y_pred:Sequence[int], target_names:Sequence[str]) -> str:
+def report(y_true:Sequence[int], # true newsgroup indices
+           y_pred:Sequence[int], # predicted newsgroup indices
+           target_names:Sequence[str] # newsgroup names, by index
+          ) -> str:
     "scikit-learn's classification report: precision, recall, F1 and support per newsgroup."
-    return classification_report(y_true, y_pred, labels=list(range(len(target_names))), target_names=list(target_names), digits=3, zero_division=0)
+    return classification_report(y_true, y_pred, labels=list(range(len(target_names))), target_names=list(target_names),
+                                 digits=3, zero_division=0)
 
 # %% ../nbs/03_evaluate.ipynb #85e1a07a
-def plot_confusion(y_true:Sequence[int], y_pred:Sequence[int], target_names:Sequence[str],
+def plot_confusion(y_true:Sequence[int], # true newsgroup indices
+                   y_pred:Sequence[int], # predicted newsgroup indices
+                   target_names:Sequence[str], # newsgroup names, by index
                    normalize:str|None=None, # None for counts, 'true' for the share of each row
                   ) :
     "The confusion matrix, labelled with newsgroup names."
     import matplotlib.pyplot as plt
     n = len(target_names)
     fig, ax = plt.subplots(figsize=(3 + 0.45*n, 2.5 + 0.4*n))
-    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=list(range(n)), display_labels=list(target_names), normalize=normalize,
-                                            ax=ax, xticks_rotation=45 if n < 6 else 90, colorbar=False, values_format=None if normalize else 'd')
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=list(range(n)), display_labels=list(target_names),
+                                            normalize=normalize, ax=ax, xticks_rotation=45 if n < 6 else 90,
+                                            colorbar=False, values_format=None if normalize else 'd')
     ax.set_title('Confusion matrix' + (' (share of each true newsgroup)' if normalize else ''))
     fig.tight_layout(); plt.close(fig)
     return fig
@@ -62,8 +70,9 @@ def reliability(proba:np.ndarray, # `(n_posts, n_classes)` predicted probabiliti
 # %% ../nbs/03_evaluate.ipynb #a879f7bc
 def plot_reliability(curves:dict[str, np.ndarray], # name -> `(n_posts, n_classes)` probabilities of the same posts
                      y_true:Sequence[int], # true class of each post
-                     bins:int=10):
-    "Reliability diagram: accuracy against confidence per bin, one line per entry of `curves`, with each ECE; a `Figure`."
+                     bins:int=10 # equal-width confidence bins from 0 to 1
+                    ):
+    "Reliability diagram: accuracy against confidence per bin, with each curve's ECE; a `Figure`."
     import matplotlib.pyplot as plt
     fig, (ax, axn) = plt.subplots(1, 2, figsize=(9, 3.4), gridspec_kw=dict(width_ratios=(3, 2)))
     ax.plot([0, 1], [0, 1], ':', color='grey', label='calibrated')
@@ -71,7 +80,8 @@ def plot_reliability(curves:dict[str, np.ndarray], # name -> `(n_posts, n_classe
         r = reliability(p, y_true, bins); m = r['count'] > 0
         ax.plot(r['confidence'][m], r['accuracy'][m], 'o-', label=f"{name} (ECE {r['ece']:.4f})")
         axn.bar(np.arange(bins)[m] / bins + 0.5/bins, r['count'][m], width=0.9/bins, alpha=0.5, label=name)
-    ax.set(xlabel='confidence (probability of the predicted newsgroup)', ylabel='accuracy', title='Reliability', xlim=(0, 1), ylim=(0, 1.02)); ax.legend()
+    ax.set(xlabel='confidence (probability of the predicted newsgroup)', ylabel='accuracy', title='Reliability',
+           xlim=(0, 1), ylim=(0, 1.02)); ax.legend()
     axn.set(xlabel='confidence', ylabel='posts', yscale='log', title='Posts per bin'); axn.legend()
     fig.tight_layout(); plt.close(fig)
     return fig
@@ -79,10 +89,14 @@ def plot_reliability(curves:dict[str, np.ndarray], # name -> `(n_posts, n_classe
 # %% ../nbs/03_evaluate.ipynb #e503ddbb
 _QUOTED = re.compile(r'^\s*[>|]|^In article\b|\b(writes|wrote):\s*$')
 
-def snippet(text:str, width:int=70) -> str:
-    "A post on one line: its `subject_line` (if it has one) and first own words (no quoted lines), at most `width` characters."
+def snippet(text:str, # one post
+            width:int=70 # most characters to keep
+           ) -> str:
+    "A post on one line: its `subject_line` and first own words, at most `width` characters."
+    # no subject line: the words alone; quoted lines are skipped
     subj = subject_line(text)  # None: no header, or one without a subject
-    body = ' '.join(l for l in (text.partition('\n\n')[2] if subj is not None else text).splitlines() if not _QUOTED.search(l))
+    body = ' '.join(l for l in (text.partition('\n\n')[2] if subj is not None else text).splitlines()
+                    if not _QUOTED.search(l))
     s = ' '.join((f"{subj} | {body}" if subj is not None else body).split())
     return s if len(s) <= width else s[:width-1] + '…'
 
@@ -108,7 +122,7 @@ def _score(logits:torch.Tensor, target:int) -> torch.Tensor:
 
 # %% ../nbs/03_evaluate.ipynb #256b63b4
 def _emb_weights_grad(clf, ids, offsets, w, target:int|None) -> tuple[torch.Tensor, torch.Tensor, int]:
-    "The per-word weights `clf.model.emb` sees, the gradient of `target`'s score with respect to them, and `target`."
+    "The per-word weights `clf.model.emb` sees, the gradient of `target`'s score by them, and `target`."
     seen = []
     def hook(mod, args, kwargs):  # make the EmbeddingBag's per_sample_weights a leaf we can differentiate by
         seen.append(kwargs['per_sample_weights'].detach().requires_grad_())
@@ -124,13 +138,18 @@ def word_scores(clf, # a fitted `NewsClassifier` (anything with `.encode`, `.mod
                 text:str, # one post
                 target:int|None=None, # newsgroup index; default the predicted one
                ) -> list[tuple[str, float]]:
-    "Gradient × input of each word of `text` toward newsgroup `target`, through the EmbeddingBag's weights; most positive first."
+    "Gradient × input of each word of `text` toward newsgroup `target`; most positive first."
+    # the gradient is taken through the EmbeddingBag's per-word weights
     ids, offsets, w = clf.encode([text])
     x, g, _ = _emb_weights_grad(clf, ids, offsets, w, target)
-    return sorted(zip([clf.vocab.itos[i] for i in ids.tolist()], (g*x).detach().cpu().tolist()), key=lambda p: -p[1])
+    return sorted(zip([clf.vocab.itos[i] for i in ids.tolist()], (g*x).detach().cpu().tolist()),
+                  key=lambda p: -p[1])
 
 # %% ../nbs/03_evaluate.ipynb #d28989e4
-def occlusion_scores(clf, text:str, target:int|None=None) -> list[tuple[str, float]]:
+def occlusion_scores(clf, # a fitted `NewsClassifier` (anything with `.encode`, `.model`, `.vocab`)
+                     text:str, # one post
+                     target:int|None=None # newsgroup index; default the predicted one
+                    ) -> list[tuple[str, float]]:
     "How much newsgroup `target`'s score drops when each word of `text` is removed, largest drop first."
     ids, offsets, w = clf.encode([text])
     n = len(ids)
@@ -145,7 +164,9 @@ def occlusion_scores(clf, text:str, target:int|None=None) -> list[tuple[str, flo
 # %% ../nbs/03_evaluate.ipynb #5e6eba50
 def plot_words(scores:list[tuple[str, float]], # from `word_scores` or `occlusion_scores`
                k:int=8, # words shown at each end
-               title:str='', ax=None) :
+               title:str='', # the plot's title
+               ax=None # a matplotlib `Axes` to draw on; default a new figure
+              ) :
     "Horizontal bars of the `k` most positive and `k` most negative word scores."
     import matplotlib.pyplot as plt
     s = sorted(scores, key=lambda p: -p[1])
@@ -158,14 +179,18 @@ def plot_words(scores:list[tuple[str, float]], # from `word_scores` or `occlusio
     return ax.figure
 
 # %% ../nbs/03_evaluate.ipynb #d4110508
-def explain(clf, text:str, k:int=8) -> dict:
+def explain(clf, # a fitted `NewsClassifier`
+            text:str, # one post
+            k:int=8 # how many words to give
+           ) -> dict:
     "The predicted newsgroup of `text`, its probability, and the `k` words that pushed most toward it."
     p = clf.predict_proba([text])[0]
     i = int(p.argmax())
     return dict(predicted=clf.target_names[i], probability=float(p[i]), words=word_scores(clf, text, i)[:k])
 
 # %% ../nbs/03_evaluate.ipynb #be0c2b54
-def top_words(clf, k:int=10, # words per newsgroup
+def top_words(clf, # a fitted `NewsClassifier`
+              k:int=10, # words per newsgroup
               texts:Iterable[str]|None=None, # training posts, to skip rare words
               min_count:int=5, # with `texts`: skip words found in fewer of them
              ) -> dict[str, list[str]]:
@@ -175,4 +200,5 @@ def top_words(clf, k:int=10, # words per newsgroup
         n = torch.bincount(clf.encode(list(texts))[0].cpu(), minlength=len(clf.vocab))  # posts with each word
         words = [t for t in words if n[clf.vocab[t]] >= min_count]
     logits = clf.logits(words)
-    return {name: [words[i] for i in _score(logits, c).topk(min(k, len(words))).indices.tolist()] for c,name in enumerate(clf.target_names)}
+    return {name: [words[i] for i in _score(logits, c).topk(min(k, len(words))).indices.tolist()]
+            for c,name in enumerate(clf.target_names)}

@@ -25,7 +25,8 @@ class TutorialNet(nn.Module):
         self.layer_2 = nn.Linear(n_hidden, n_hidden)
         self.output_layer = nn.Linear(n_hidden, n_classes)
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
+    def forward(self, x:torch.Tensor # (bs, n_input) dense counts
+               ) -> torch.Tensor:
         x = F.relu(self.layer_1(x))     # (bs, n_input) -> (bs, n_hidden)
         x = F.relu(self.layer_2(x))     # (bs, n_hidden) -> (bs, n_hidden)
         return self.output_layer(x)     # (bs, n_hidden) -> (bs, n_classes)
@@ -41,13 +42,15 @@ class BagLinear(nn.Module):
         bound = 1/math.sqrt(n_vocab)  # nn.Linear's initialisation
         nn.init.uniform_(self.emb.weight, -bound, bound); nn.init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, ids, offsets, weights):
-        # ids, weights: (n_ids,) all bags concatenated; offsets: (bs,) where each bag starts
+    def forward(self, ids, # (n_ids,) ids of all bags, concatenated
+                offsets, # (bs,) where each bag starts
+                weights): # (n_ids,) weight of each id
         return self.emb(ids, offsets, per_sample_weights=weights) + self.bias  # -> (bs, n_out)
 
 # %% ../nbs/01_model.ipynb #433a978c
 @patch
-def load_linear_(self:BagLinear, lin:nn.Linear) -> BagLinear:
+def load_linear_(self:BagLinear, lin:nn.Linear # an `nn.Linear(n_vocab, n_out)`
+                ) -> BagLinear:
     "Copy the weights of `lin`, an `nn.Linear(n_vocab, n_out)`, into this layer."
     with torch.no_grad(): self.emb.weight.copy_(lin.weight.T); self.bias.copy_(lin.bias)
     return self
@@ -82,18 +85,22 @@ class ModelConfig:
     norm: bool = True            # scale each post's term weights to unit L2 norm
     def __post_init__(self):
         self.n_hidden = tuple(self.n_hidden)
-        if self.counts not in ('count', 'log1p'): raise ValueError(f"counts must be 'count' or 'log1p', not {self.counts!r}")
+        if self.counts not in ('count', 'log1p'):
+            raise ValueError(f"counts must be 'count' or 'log1p', not {self.counts!r}")
         if not self.n_hidden: raise ValueError("n_hidden needs at least one layer (the bag layer)")
         if not 0 <= self.dropout < 1: raise ValueError(f"dropout must be in [0, 1), not {self.dropout}")
 
     @classmethod
-    def tutorial(cls, n_vocab:int, n_classes:int=3) -> ModelConfig:
+    def tutorial(cls, n_vocab:int, # input size: tokens in the vocabulary
+                 n_classes:int=3 # output size: one logit per class
+                ) -> ModelConfig:
         "The tutorial's network: raw counts into two hidden layers of 100, no dropout."
         return cls(n_vocab, n_classes, (100, 100), dropout=0.0, counts='count', idf=False, norm=False)
 
 # %% ../nbs/01_model.ipynb #327f45f2
 class BowNet(nn.Module):
-    "Bag-of-words MLP on sparse bags: (re)weighted bags → EmbeddingBag+bias → ReLU → [Linear → ReLU]* → Linear."
+    "Bag-of-words MLP on sparse bags."
+    # (re)weighted bags → EmbeddingBag+bias → ReLU → [Linear → ReLU]* → Linear
     def __init__(self, config:ModelConfig): # shape and input weighting
         super().__init__()
         self.config, h = config, config.n_hidden
@@ -108,7 +115,10 @@ class BowNet(nn.Module):
 
 # %% ../nbs/01_model.ipynb #2ef15691
 @patch
-def input_weights(self:BowNet, ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor) -> torch.Tensor:
+def input_weights(self:BowNet, ids:torch.Tensor, # (n_ids,) ids of all bags, concatenated
+                  offsets:torch.Tensor, # (bs,) where each bag starts
+                  weights:torch.Tensor # (n_ids,) count of each id
+                 ) -> torch.Tensor:
     "The per-id weights the bag layer sees: counts after `counts`, `idf` and `norm`."
     c = self.config
     w = torch.log1p(weights) if c.counts == 'log1p' else weights  # (n_ids,)
@@ -116,8 +126,11 @@ def input_weights(self:BowNet, ids:torch.Tensor, offsets:torch.Tensor, weights:t
     return l2_normalize_bags(w, offsets) if c.norm else w      # (n_ids,)
 
 @patch
-def forward(self:BowNet, ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor) -> torch.Tensor:
-    "Logits `(bs, n_classes)` of a batch of bags: `ids` `(n_ids,)`, `offsets` `(bs,)`, `weights` `(n_ids,)` counts."
+def forward(self:BowNet, ids:torch.Tensor, # (n_ids,) ids of all bags, concatenated
+            offsets:torch.Tensor, # (bs,) where each bag starts
+            weights:torch.Tensor # (n_ids,) count of each id
+           ) -> torch.Tensor:
+    "Logits `(bs, n_classes)` of a batch of bags."
     x = self.drop(F.relu(self.bag(ids, offsets, self.input_weights(ids, offsets, weights))))  # (bs, n_hidden[0])
     for lin in self.hidden: x = self.drop(F.relu(lin(x)))  # (bs, n_hidden[i]) -> (bs, n_hidden[i+1])
     return self.head(x)                                     # (bs, n_hidden[-1]) -> (bs, n_classes)
