@@ -3,9 +3,9 @@ __version__ = "0.0.1"
 # `from newsclf import NewsClassifier, load_posts` works, yet `import newsclf` loads nothing: each name is imported from
 # its module on first use, so a command pays for no module it does not use. The names are those a user of the README
 # needs; every one is documented in its chapter.
-_NAMES = dict(load_posts='data', Posts='data', DataError='data', NEWSGROUPS='data', TUTORIAL_GROUPS='data', Vocab='data',
-              tokenize='data', by_date_split='data', TrainConfig='train', TrainingError='train', plot_history='train',
-              NewsClassifier='classifier', TokenConfig='classifier', PRESETS='classifier', calibrated_fit='classifier',
+_NAMES = dict(load_posts='data', Posts='data', DataError='data', NEWSGROUPS='data', TUTORIAL_GROUPS='data',
+              Vocab='data', tokenize='data', by_date_split='data', TrainConfig='train', TrainingError='train',
+              plot_history='train', NewsClassifier='classifier', TokenConfig='classifier', PRESETS='classifier', calibrated_fit='classifier',
               ModelError='persist', metrics='evaluate', load_results='benchmark')
 __all__ = list(_NAMES)
 
