@@ -5,8 +5,8 @@ __version__ = "0.0.1"
 # needs; every one is documented in its chapter.
 _NAMES = dict(load_posts='data', Posts='data', DataError='data', NEWSGROUPS='data', TUTORIAL_GROUPS='data',
               Vocab='data', tokenize='data', by_date_split='data', TrainConfig='train', TrainingError='train',
-              plot_history='train', NewsClassifier='classifier', TokenConfig='classifier', PRESETS='classifier', calibrated_fit='classifier',
-              ModelError='persist', metrics='evaluate', load_results='benchmark')
+              plot_history='train', NewsClassifier='classifier', TokenConfig='classifier', PRESETS='classifier',
+              calibrated_fit='classifier', ModelError='persist', metrics='evaluate', load_results='benchmark')
 __all__ = list(_NAMES)
 
 def __getattr__(name):
