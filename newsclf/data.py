@@ -273,7 +273,7 @@ def _subset(corpus:dict, subset:str) -> dict:
     return dict(data=tr['data']+te['data'], target=np.concatenate([tr['target'], te['target']]),
                 target_names=tr['target_names'], filenames=np.concatenate([tr['filenames'], te['filenames']]))
 
-# %% ../nbs/00_data.ipynb #9bfafd7b
+# %% ../nbs/00_data.ipynb #9b1cbde5
 def _sklearn_cached() -> bool:
     "Whether scikit-learn's cache already holds the corpus."
     from sklearn.datasets._base import _pkl_filepath
