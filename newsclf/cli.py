@@ -385,7 +385,7 @@ def _checked(r:dict) -> str:
     if r['sha256']: return f"not verified: SHA-256 {r['sha256'][:12]}..., not the published {SHA256[:12]}..."
     return "not verified: a folder has no checksum" if r['local'] else "not verified by newsclf: scikit-learn's cache"
 
-# %% ../nbs/04_cli.ipynb #785ec1fe
+# %% ../nbs/04_cli.ipynb #fb126a52
 def _print_data(r:dict):
     "Human-readable output of `data`."
     print(f"corpus: {r['source']}\n{_checked(r)}\n"
