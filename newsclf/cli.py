@@ -8,6 +8,7 @@ import argparse, json, os, sys, time, tempfile
 from pathlib import Path
 from . import __version__
 from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsgroups, data_source, load_posts
+from .download import SHA256, sha256
 from .train import MAX_EPOCHS, MAX_SEED
 from .persist import ModelError, is_model_file
 from .classifier import NewsClassifier, PRESETS, calibrated_fit
@@ -92,13 +93,16 @@ def _add_train(sub):
 
 # %% ../nbs/04_cli.ipynb #a05a6743
 def _add_common(p, data:bool=True, model:bool=True):
-    "Options shared by the subcommands: --model, --data, --json."
+    "Options shared by the subcommands: --model, --data, --mirror, --json."
     if model:
         p.add_argument('--model', type=Path, metavar='PATH',
                        help=f"model file (default: $NEWSCLF_MODEL, else {_show(_cache_model_path())})")
     if data:
         p.add_argument('--data', metavar='PATH',
-                       help="20news-bydate.tar.gz or its folder (default: $NEWSCLF_DATA, else scikit-learn's download)")
+                       help="20news-bydate.tar.gz or its folder (default: $NEWSCLF_DATA, else newsclf's cache, "
+                            "scikit-learn's cache, or newsclf's download)")
+        p.add_argument('--mirror', metavar='URL',
+                       help="a URL of 20news-bydate.tar.gz to download from first (default: $NEWSCLF_MIRROR)")
     p.add_argument('--json', action='store_true', help="print machine-readable JSON on stdout, and nothing else")
 
 # %% ../nbs/04_cli.ipynb #d0654ec6
@@ -146,9 +150,10 @@ def _add_predict(sub):
 def _add_data(sub):
     "The `data` subcommand's options."
     return sub.add_parser('data', help='say where the corpus is read from, and check it', description=(
-        "Find the 20 Newsgroups corpus as every command does (--data, else $NEWSCLF_DATA, else scikit-learn's "
-        "download), read it, and print where it is and how many posts it holds. Run it first: offline it fails "
-        "at once, in one line, if no corpus is set."))
+        "Find the 20 Newsgroups corpus as every command does (--data, else $NEWSCLF_DATA, else newsclf's "
+        "cache, scikit-learn's cache or newsclf's download), read it, and print where it is, whether its SHA-256 is "
+        "the published one, and how many posts it holds. Run it first: offline it fails "
+        "at once if no corpus is set, with one line per download source and one saying what to set."))
 
 # %% ../nbs/04_cli.ipynb #07656706
 _EXIT_CODES = ("Exit codes: 0 success; 1 the command failed (no corpus or a damaged one, no model or a damaged one, "
@@ -233,7 +238,7 @@ def cmd_train(args # parsed `newsclf train` arguments
     from newsclf.evaluate import metrics
     cats = _categories(args)
     path = _model_path(args)
-    train, test = (load_posts(s, cats, remove=args.remove, path=args.data) for s in ('train', 'test'))
+    train, test = (load_posts(s, cats, remove=args.remove, path=args.data, mirror=args.mirror) for s in ('train', 'test'))
     over = {k: v for k,v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
     t0 = time.perf_counter()
     preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
@@ -285,7 +290,7 @@ def cmd_evaluate(args # parsed `newsclf evaluate` arguments
     from newsclf.evaluate import metrics
     clf = load_model(args.model)
     remove = args.remove if args.remove is not None else trained_remove(clf) or []
-    test = load_posts('test', clf.target_names, remove=remove, path=args.data)
+    test = load_posts('test', clf.target_names, remove=remove, path=args.data, mirror=args.mirror)
     return dict(metrics(test.target, clf.predict(test.data), test.target_names), remove=list(remove),
                 model=str(args.model or default_model_path()))
 
@@ -318,12 +323,14 @@ def _answer(p, known:float, names:list[str], top:int|None, abstain:float|None) -
 # %% ../nbs/04_cli.ipynb #81d19b81
 def cmd_data(args # parsed `newsclf data` arguments
             ) -> dict:
-    "Where the corpus is read from, and its posts per split."
+    "Where the corpus is read from, its SHA-256 if it is an archive, and its posts per split."
     from sklearn.datasets import get_data_home
-    src = data_source(args.data)
-    n = {s: len(load_posts(s, None, path=args.data)) for s in ('train', 'test')}
+    n = {s: len(load_posts(s, None, path=args.data, mirror=args.mirror)) for s in ('train', 'test')}
+    src = data_source(args.data)  # found after loading: a download puts the archive in newsclf's cache
     where = str(src) if src is not None else f"scikit-learn's cache in {get_data_home()} (downloaded once)"
-    return dict(source=where, local=src is not None, n_train=n['train'], n_test=n['test'], newsgroups=len(NEWSGROUPS))
+    digest = sha256(src) if src is not None and src.is_file() else None
+    return dict(source=where, local=src is not None, sha256=digest, verified=digest == SHA256,
+                n_train=n['train'], n_test=n['test'], newsgroups=len(NEWSGROUPS))
 
 # %% ../nbs/04_cli.ipynb #a32eb08e
 def safe_text(s # a string, or anything `str` takes
@@ -372,9 +379,16 @@ def _print_predictions(rs:list[dict]):
         print('\t'.join(cols + ([_why_unsure(r)] if r['unsure'] or r['label'] is None else [])))
 
 # %% ../nbs/04_cli.ipynb #17ee955c
+def _checked(r:dict) -> str:
+    "Whether `data`'s corpus is verified, in words."
+    if r['verified']: return f"verified: SHA-256 {SHA256[:12]}..., the published one"
+    if r['sha256']: return f"not verified: SHA-256 {r['sha256'][:12]}..., not the published {SHA256[:12]}..."
+    return "not verified: a folder has no checksum" if r['local'] else "not verified by newsclf: scikit-learn's cache"
+
+# %% ../nbs/04_cli.ipynb #fb126a52
 def _print_data(r:dict):
     "Human-readable output of `data`."
-    print(f"corpus: {r['source']}\n"
+    print(f"corpus: {r['source']}\n{_checked(r)}\n"
           f"{r['n_train']:,} training and {r['n_test']:,} test posts of {r['newsgroups']} newsgroups: ready")
 
 # %% ../nbs/04_cli.ipynb #5a7ef110

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 import numpy as np, torch
 from fastcore.basics import patch
 from torch.utils.data import Dataset, DataLoader
+from .download import DownloadError, cached_archive, download_corpus
 
 # %% auto #0
 __all__ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'ARCHIVE_URL', 'check_newsgroups', 'DataError', 'read_corpus',
@@ -189,9 +190,9 @@ def read_corpus(path:str|Path # the `20news-bydate.tar.gz` archive or its extrac
 # %% ../nbs/00_data.ipynb #e542d7a3
 def data_source(path:str|Path|None=None # explicit archive or folder
                ) -> Path|None:
-    "The local corpus to read: `path`, else `$NEWSCLF_DATA`, else `None` (scikit-learn's download)."
+    "The local corpus to read: `path`, else `$NEWSCLF_DATA`, else newsclf's verified cache, else `None`."
     path = path or os.environ.get('NEWSCLF_DATA') or None
-    return None if path is None else Path(path).expanduser()
+    return cached_archive() if path is None else Path(path).expanduser()
 
 # %% ../nbs/00_data.ipynb #f8963718
 def _sklearn_home(data_home:str|Path|None=None) -> Path:
@@ -214,21 +215,13 @@ def _download_attempt(*dirs:Path):
         raise
 
 # %% ../nbs/00_data.ipynb #6a04f96b
-def fetch_archive(data_home:str|Path|None=None # scikit-learn's data home; default `~/scikit_learn_data`
+def fetch_archive(mirror:str|None=None # a URL to try first; default `$NEWSCLF_MIRROR`
                  ) -> Path:
-    "Download `20news-bydate.tar.gz` once into `data_home/newsclf`; its path."
-    # scikit-learn's own downloader fetches it
-    from sklearn.datasets._base import _fetch_remote
-    from sklearn.datasets._twenty_newsgroups import ARCHIVE
-    dest = _sklearn_home(data_home)/'newsclf'
-    if (dest/ARCHIVE.filename).exists(): return dest/ARCHIVE.filename
-    try:
-        with _download_attempt(dest):
-            dest.mkdir(parents=True, exist_ok=True)
-            return Path(_fetch_remote(ARCHIVE, dirname=dest))
-    except OSError as e:
-        raise DataError(f"Could not download {ARCHIVE.url} ({e}). "
-                        "To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz.") from None
+    "Download `20news-bydate.tar.gz` once into newsclf's cache, verified; its path."
+    try: return download_corpus(mirror)
+    except DownloadError as e:
+        raise DataError(f"{e}. To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz "
+                        "(or pass its path).") from None
 
 # %% ../nbs/00_data.ipynb #bbdb84b3
 @dataclass
@@ -280,9 +273,16 @@ def _subset(corpus:dict, subset:str) -> dict:
     return dict(data=tr['data']+te['data'], target=np.concatenate([tr['target'], te['target']]),
                 target_names=tr['target_names'], filenames=np.concatenate([tr['filenames'], te['filenames']]))
 
+# %% ../nbs/00_data.ipynb #9b1cbde5
+def _sklearn_cached() -> bool:
+    "Whether scikit-learn's cache already holds the corpus."
+    from sklearn.datasets._base import _pkl_filepath
+    from sklearn.datasets._twenty_newsgroups import CACHE_NAME
+    return Path(_pkl_filepath(str(_sklearn_home()), CACHE_NAME)).exists()
+
 # %% ../nbs/00_data.ipynb #82a9aa11
 def _fetch_sklearn(subset, categories, remove, shuffle, random_state) -> Posts:
-    "Posts from scikit-learn's `fetch_20newsgroups` (downloads once, then reads its cache)."
+    "Posts from scikit-learn's `fetch_20newsgroups` (here: read from its cache)."
     from sklearn.datasets import fetch_20newsgroups
     home = _sklearn_home()
     try:
@@ -300,17 +300,18 @@ def _fetch_sklearn(subset, categories, remove, shuffle, random_state) -> Posts:
 def load_posts(subset:str='train', # 'train', 'test' or 'all'
                categories:Iterable[str]|None=TUTORIAL_GROUPS, # newsgroup names; `None` for all twenty
                remove:Iterable[str]=(), # any of 'headers', 'footers', 'quotes'
-               path:str|Path|None=None, # archive or folder; default `$NEWSCLF_DATA`, else scikit-learn's download
+               path:str|Path|None=None, # archive or folder; default `$NEWSCLF_DATA`, else a cache or the download
                shuffle:bool=True, # shuffle the posts, as `fetch_20newsgroups` does
                random_state=42, # seed of that shuffle
+               mirror:str|None=None, # a URL to download from first; default `$NEWSCLF_MIRROR`
               ) -> Posts:
     "The posts `fetch_20newsgroups` would return, read from a local archive when there is one."
     if subset not in ('train', 'test', 'all'):
         raise ValueError(f"subset must be 'train', 'test' or 'all', not {subset!r}")
     categories, remove = check_newsgroups(categories), _check_remove(remove)
     src = data_source(path)
-    if src is None: return _fetch_sklearn(subset, categories, remove, shuffle, random_state)
-    return _select(_subset(read_corpus(src), subset), categories, remove, shuffle, random_state)
+    if src is None and _sklearn_cached(): return _fetch_sklearn(subset, categories, remove, shuffle, random_state)
+    return _select(_subset(read_corpus(src or fetch_archive(mirror)), subset), categories, remove, shuffle, random_state)
 
 # %% ../nbs/00_data.ipynb #1a52e755
 def sklearn_from_archive(archive:str|Path, # a local `20news-bydate.tar.gz`
