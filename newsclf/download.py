@@ -45,11 +45,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache').expanduser()/'newsclf'
 
 # %% ../nbs/00a_download.ipynb #4eb2817d
-def cached_archive(sha:str=SHA256 # the checksum the archive must have
+def cached_archive(sha:str|None=None # the checksum the archive must have; default `SHA256`
                   ) -> Path|None:
     "The archive in `cache_dir()` if it is there and its SHA-256 is `sha`, else `None`."
     p = cache_dir()/ARCHIVE
-    return p if p.is_file() and sha256(p) == sha else None
+    return p if p.is_file() and sha256(p) == (sha or SHA256) else None
 
 # %% ../nbs/00a_download.ipynb #10b98f7a
 class DownloadError(OSError):
@@ -110,7 +110,7 @@ def _new_dirs(d:Path) -> list[Path]:
 
 # %% ../nbs/00a_download.ipynb #b3afe388
 def download_corpus(mirror:str|None=None, # a URL to try first; default `$NEWSCLF_MIRROR`
-                    sha:str=SHA256, # the SHA-256 the archive must have
+                    sha:str|None=None, # the SHA-256 the archive must have; default `SHA256`
                     tries:int=3, # attempts per source
                     timeout:float=30, # seconds without data before an attempt fails
                     backoff:float=1, # seconds before the first retry; doubled after each
@@ -118,7 +118,7 @@ def download_corpus(mirror:str|None=None, # a URL to try first; default `$NEWSCL
                     urls:list[str]|None=None # the sources to try; default `sources(mirror)`
                    ) -> Path:
     "The verified archive in `cache_dir()`, downloaded from the first of `sources(mirror)` that gives it."
-    dest = cache_dir()
+    dest, sha = cache_dir(), sha or SHA256
     if (p := cached_archive(sha)): return p
     new = _new_dirs(dest)
     dest.mkdir(parents=True, exist_ok=True)
