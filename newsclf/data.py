@@ -215,10 +215,11 @@ def _download_attempt(*dirs:Path):
         raise
 
 # %% ../nbs/00_data.ipynb #6a04f96b
-def fetch_archive(mirror:str|None=None # a URL to try first; default `$NEWSCLF_MIRROR`
+def fetch_archive(mirror:str|None=None, # a URL to try first; default `$NEWSCLF_MIRROR`
+                  progress:bool=True # show the download's progress bar on stderr
                  ) -> Path:
     "Download `20news-bydate.tar.gz` once into newsclf's cache, verified; its path."
-    try: return download_corpus(mirror)
+    try: return download_corpus(mirror, progress=progress)
     except DownloadError as e:
         raise DataError(f"{e}. To run offline, set NEWSCLF_DATA to a local 20news-bydate.tar.gz "
                         "(or pass its path).") from None
@@ -304,6 +305,7 @@ def load_posts(subset:str='train', # 'train', 'test' or 'all'
                shuffle:bool=True, # shuffle the posts, as `fetch_20newsgroups` does
                random_state=42, # seed of that shuffle
                mirror:str|None=None, # a URL to download from first; default `$NEWSCLF_MIRROR`
+               progress:bool=True # show a download's progress bar on stderr
               ) -> Posts:
     "The posts `fetch_20newsgroups` would return, read from a local archive when there is one."
     if subset not in ('train', 'test', 'all'):
@@ -311,7 +313,8 @@ def load_posts(subset:str='train', # 'train', 'test' or 'all'
     categories, remove = check_newsgroups(categories), _check_remove(remove)
     src = data_source(path)
     if src is None and _sklearn_cached(): return _fetch_sklearn(subset, categories, remove, shuffle, random_state)
-    return _select(_subset(read_corpus(src or fetch_archive(mirror)), subset), categories, remove, shuffle, random_state)
+    corpus = read_corpus(src or fetch_archive(mirror, progress))
+    return _select(_subset(corpus, subset), categories, remove, shuffle, random_state)
 
 # %% ../nbs/00_data.ipynb #1a52e755
 def sklearn_from_archive(archive:str|Path, # a local `20news-bydate.tar.gz`
