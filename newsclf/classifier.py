@@ -249,12 +249,8 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     for k in ('preset', 'target_names', 'history', 'best_epoch', 'info', 'calibration'): setattr(clf, k, m[k])
     clf.vocab = Vocab(m['vocab'])
     no_gpu = clf.config.device.startswith('cuda') and not torch.cuda.is_available()
-    return clf._to_device(device or ('cpu' if no_gpu else clf.config.device))
-
-# %% ../nbs/02a_classifier.ipynb #a81191ed
-@patch
-def _to_device(self:NewsClassifier, device:str) -> NewsClassifier:
-    self.model.to(get_device(device)).eval(); return self
+    clf.model.to(get_device(device or ('cpu' if no_gpu else clf.config.device))).eval()
+    return clf
 
 # %% ../nbs/02a_classifier.ipynb #2b07bf33
 @patch

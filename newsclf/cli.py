@@ -238,8 +238,8 @@ def cmd_train(args # parsed `newsclf train` arguments
     from newsclf.evaluate import metrics
     cats = _categories(args)
     path = _model_path(args)
-    quiet = dict(path=args.data, mirror=args.mirror, progress=not args.quiet)
-    train, test = (load_posts(s, cats, remove=args.remove, **quiet) for s in ('train', 'test'))
+    where = dict(path=args.data, mirror=args.mirror, progress=not args.quiet)
+    train, test = (load_posts(s, cats, remove=args.remove, **where) for s in ('train', 'test'))
     over = {k: v for k,v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
     t0 = time.perf_counter()
     preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
