@@ -5,6 +5,7 @@
 # %% ../nbs/02_train.ipynb #02030523
 from __future__ import annotations
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 import numpy as np, torch
 from torch import nn
@@ -14,7 +15,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['MAX_EPOCHS', 'MAX_SEED', 'get_device', 'TrainConfig', 'split_indices', 'TrainingError', 'train_epoch', 'evaluate',
-           'fit_model', 'plot_history']
+           'cpu_threads', 'fit_model', 'plot_history']
 
 # %% ../nbs/02_train.ipynb #2fbaa2e2
 def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
@@ -122,6 +123,16 @@ def _adamw(model:nn.Module, config:TrainConfig) -> torch.optim.AdamW:
     try: return torch.optim.AdamW(model.parameters(), fused=True, **kw)
     except (RuntimeError, TypeError): return torch.optim.AdamW(model.parameters(), **kw)
 
+# %% ../nbs/02_train.ipynb #bc76a589
+@contextmanager
+def cpu_threads(n:int|None=1 # torch CPU threads inside the block; None: leave torch's setting
+               ):
+    "Run a block on `n` torch CPU threads, restoring the previous number afterwards, also after an error."
+    old = torch.get_num_threads()
+    if n is not None: torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(old)
+
 # %% ../nbs/02_train.ipynb #5107f1cd
 def _epoch_row(epoch, train, valid) -> dict:
     return dict(epoch=epoch, train_loss=train[0], train_acc=train[1], valid_loss=valid[0], valid_acc=valid[1])
@@ -131,11 +142,13 @@ def fit_model(model:nn.Module, # trained in place
               train_dl:DataLoader, # shuffled training batches
               valid_dl:DataLoader|None, # validation batches; None: keep the last epoch
               config:TrainConfig, # epochs, lr, weight_decay, patience, device
-              progress:bool=True # show a progress bar
+              progress:bool=True, # show a progress bar
+              threads:int|None=1 # CPU threads while training (see `cpu_threads`); None: torch's setting
              ) -> tuple[list[dict], int]:
     "Train `model`, keeping its best epoch's weights (lowest validation loss): `(history, best_epoch)`."
     dev, opt, hist, best, state = get_device(config.device), _adamw(model, config), [], (float('inf'), 0), None
-    with tqdm(total=config.epochs*len(train_dl), desc='fit', disable=not progress, unit='batch') as bar:
+    bar = tqdm(total=config.epochs*len(train_dl), desc='fit', disable=not progress, unit='batch')
+    with bar, cpu_threads(threads if dev.type == 'cpu' else None):
         for epoch in range(1, config.epochs+1):
             trn = train_epoch(model, train_dl, opt, dev, bar)
             val = evaluate(model, valid_dl, dev) if valid_dl is not None else (None, None)  # none held out
