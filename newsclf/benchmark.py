@@ -4,7 +4,10 @@
 
 # %% ../nbs/05_benchmark.ipynb #540630be
 from __future__ import annotations
-import argparse, json, os, platform, sys, time
+import argparse, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
+from contextlib import contextmanager
+from functools import partial
+from unittest import mock
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -14,14 +17,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 from sklearn.naive_bayes import ComplementNB
 from .data import Posts, load_posts, TUTORIAL_GROUPS, REMOVABLE
+from . import classifier, train as training
 from .classifier import NewsClassifier, PRESETS
 from .measure import measure
 from .replica import tutorial_replica
 
 # %% auto #0
-__all__ = ['TASKS', 'METRICS', 'TARGETS', 'load_task', 'sklearn_baselines', 'systems', 'run_system', 'summarize', 'ratios',
-           'run_task', 'run_benchmark', 'format_table', 'check_targets', 'results_path', 'load_results', 'main',
-           'plot_benchmark']
+__all__ = ['TASKS', 'METRICS', 'TARGETS', 'CONTENTION', 'SECTIONS', 'load_task', 'sklearn_baselines', 'systems', 'run_system',
+           'summarize', 'ratios', 'run_task', 'run_benchmark', 'format_table', 'check_targets', 'competing_process',
+           'contention', 'latency', 'check_speed_targets', 'results_path', 'load_results', 'main', 'plot_benchmark']
 
 # %% ../nbs/05_benchmark.ipynb #ac4c9e4b
 TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10),
@@ -108,6 +112,7 @@ _RATIOS = {'newsclf best fit / LinearSVC fit': ('newsclf best', 'TF-IDF + Linear
                ('newsclf best', 'TF-IDF 1-2-gram sublinear + LinearSVC', 'fit_seconds'),
            'newsclf best predict rate / LinearSVC predict rate':
                ('newsclf best', 'TF-IDF + LinearSVC', 'predict_per_s'),
+           'newsclf best peak memory / LinearSVC peak memory': ('newsclf best', 'TF-IDF + LinearSVC', 'peak_mb'),
            'replica fit / newsclf best fit': ('tutorial replica', 'newsclf best', 'fit_seconds'),
            'replica peak memory / newsclf best peak memory': ('tutorial replica', 'newsclf best', 'peak_mb')}
 
@@ -191,10 +196,111 @@ def check_targets(results:dict, # `run_benchmark`'s results
     "Each target of `TARGETS` whose task ran: `system`'s measured mean and whether it meets the target."
     out = []
     for task, k, op, goal in TARGETS:
-        if task not in results['tasks'] or system not in results['tasks'][task]['rows']: continue
+        if task not in results.get('tasks', {}) or system not in results['tasks'][task]['rows']: continue
         v = results['tasks'][task]['rows'][system]['mean'][k]
         out.append(dict(task=task, metric=k, target=f'{op} {goal:g}', measured=v,
                         met=bool(v >= goal if op == '>=' else v <= goal)))
+    return out
+
+# %% ../nbs/05_benchmark.ipynb #bc8baf90
+@contextmanager
+def competing_process():
+    "One CPU-bound Python process spinning beside the block; stopped when the block ends."
+    p = subprocess.Popen([sys.executable, '-c', 'while True: pass'])
+    try: time.sleep(0.2); yield p  # let it start spinning
+    finally: p.kill(); p.wait()
+
+# %% ../nbs/05_benchmark.ipynb #a23bbe11
+def _contention_fits(preset:str) -> dict[str, Callable]:
+    "`fit(train)` of the systems `contention` times."
+    svc = sklearn_baselines()['TF-IDF + LinearSVC']
+    def nc(train): NewsClassifier(preset=preset).fit(train.data, train.target, train.target_names, progress=False)
+    def nc_torch(train):  # newsclf with torch's threads in the fit instead of one
+        with mock.patch.object(classifier, 'fit_model', partial(training.fit_model, threads=None)): nc(train)
+    return {'newsclf best': nc, 'newsclf best, torch threads': nc_torch,
+            'TF-IDF + LinearSVC': lambda train: svc(train.data, train.target)}
+
+# %% ../nbs/05_benchmark.ipynb #c839c7b6
+def _median_seconds(f:Callable, reps:int) -> float:
+    "Median wall-clock seconds of `reps` calls of `f()`."
+    ts = []
+    for _ in range(reps): t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+# %% ../nbs/05_benchmark.ipynb #0e7d8014
+def contention(task:dict, # an entry of `TASKS`
+               reps:int=3, # fits per condition; the median counts
+               names:list[str]|None=None, # systems to time; default all of `_contention_fits`
+               log=print # progress messages
+              ) -> dict[str, dict]:
+    "Median fit seconds of each system on `task`'s training posts, quiet and beside `competing_process`: name → times."
+    # a system's entry: quiet, busy (seconds) and ratio (busy / quiet)
+    train, out = load_task(task)[0], {}
+    for name, fit in _contention_fits(task['preset']).items():
+        if names is not None and name not in names: continue
+        fit(train)  # warm-up: first-call costs are not contention
+        quiet = _median_seconds(lambda: fit(train), reps)
+        with competing_process(): busy = _median_seconds(lambda: fit(train), reps)
+        out[name] = dict(quiet=quiet, busy=busy, ratio=busy/quiet)
+        log(f"  {name}: quiet {quiet:.2f} s, busy {busy:.2f} s, busy/quiet {busy/quiet:.2f}x")
+    return out
+
+# %% ../nbs/05_benchmark.ipynb #b3a5aef5
+def _newsclf_command() -> list[str]:
+    "The `newsclf` console script of this Python, or `python -m newsclf.cli` where it is not installed."
+    exe = Path(sys.executable).parent/('newsclf.exe' if os.name == 'nt' else 'newsclf')
+    return [str(exe)] if exe.exists() else [sys.executable, '-m', 'newsclf.cli']
+
+# %% ../nbs/05_benchmark.ipynb #a08e93e4
+def _run(cmd:list[str]) -> str:
+    "Run `cmd`, raising with its error output if it fails: its standard output."
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode: raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr[-2000:]}")
+    return r.stdout
+
+# %% ../nbs/05_benchmark.ipynb #0146b645
+def latency(reps:int=5, # runs of each command; the median counts
+            text:str='The shuttle launch was delayed by the weather', # what `newsclf predict` classifies
+            log=print # progress messages
+           ) -> dict[str, float]:
+    "Median whole-process seconds of `import torch`, `newsclf predict TEXT` and `newsclf train`, and train's fit."
+    cli = _newsclf_command(); out = {}
+    with tempfile.TemporaryDirectory() as d:
+        model = str(Path(d)/'model.safetensors'); fits = []
+        def train(): fits.append(json.loads(_run(cli + ['train', '--model', model, '--force', '--quiet', '--json']))['fit_seconds'])
+        out['import_torch'] = _median_seconds(lambda: _run([sys.executable, '-c', 'import torch']), reps)
+        out['train'] = _median_seconds(train, reps); out['train_fit'] = statistics.median(fits)
+        out['predict'] = _median_seconds(lambda: _run(cli + ['predict', '--model', model, text]), reps)
+    log('  ' + ', '.join(f'{k} {v:.2f} s' for k, v in out.items()))
+    return out
+
+# %% ../nbs/05_benchmark.ipynb #d1dcaa35
+CONTENTION = {'3 raw': None, '20 raw': ['newsclf best', 'TF-IDF + LinearSVC']}  # task → systems (None: all)
+
+# %% ../nbs/05_benchmark.ipynb #160cfd8c
+def _target(what:str, measured:float, op:str, goal:float) -> dict:
+    return dict(task='speed', metric=what, target=f'{op} {goal:g}', measured=measured,
+                met=bool(measured >= goal if op == '>=' else measured <= goal))
+
+# %% ../nbs/05_benchmark.ipynb #09de0f43
+def check_speed_targets(results:dict # `run_benchmark`'s results, with `contention` and `latency` where they ran
+                       ) -> list[dict]:
+    "The speed targets of the sections that ran, as `check_targets` gives them: measured ratio or margin, met or not."
+    out, con, lat = [], results.get('contention', {}), results.get('latency')
+    for t, rows in con.items():
+        out.append(_target(f'{t}: newsclf fit busy / quiet', rows['newsclf best']['ratio'], '<=', 1.5))
+    if lat:
+        out.append(_target('predict s - import torch s', lat['predict'] - lat['import_torch'], '<=', 0.3))
+        out.append(_target('train s - import torch s - fit s', lat['train'] - lat['import_torch'] - lat['train_fit'],
+                           '<=', 1.0))
+    goals = {'20 raw': [('newsclf best fit / LinearSVC fit', '<=', 1.0),
+                        ('newsclf best peak memory / LinearSVC peak memory', '<=', 2.0),
+                        ('newsclf best predict rate / LinearSVC predict rate', '>=', 2.0)],
+             '3 raw': [('newsclf best fit / LinearSVC fit', '<=', 2.0)]}
+    for t, gs in goals.items():
+        if t not in results.get('tasks', {}): continue
+        r = ratios(results['tasks'][t]['rows'])
+        out += [_target(f'{t}: {q}', r[q], op, g) for q, op, g in gs if r.get(q) is not None]
     return out
 
 # %% ../nbs/05_benchmark.ipynb #358f5499
@@ -211,26 +317,44 @@ def load_results(path:str|Path|None=None # a file written by `python -m newsclf.
 
 # %% ../nbs/05_benchmark.ipynb #4cdb95de
 def _report(results:dict, log=print):
-    "Print each task's table and ratios, then the targets."
-    for name, t in results['tasks'].items():
+    "Print each task's table and ratios, the contention and latency sections, then the targets."
+    for name, t in results.get('tasks', {}).items():
         log(f"\n{name} newsgroups ({t['n_train']:,} training, {t['n_test']:,} test posts)\n{format_table(t)}")
         for q, v in ratios(t['rows']).items(): log(f"  {q}: {'n/a' if v is None else f'{v:.2f}x'}")
-    for c in check_targets(results):
+    for t, rows in results.get('contention', {}).items():
+        log(f"\ncontention, {t}: fit seconds quiet and beside one CPU-bound process (medians)")
+        for n, r in rows.items(): log(f"  {n}: quiet {r['quiet']:.2f}, busy {r['busy']:.2f}, busy/quiet {r['ratio']:.2f}x")
+    if lat := results.get('latency'):
+        log("\nlatency: whole-process seconds (medians)\n  " + ', '.join(f"{k} {v:.2f}" for k, v in lat.items()))
+    log('')
+    for c in check_targets(results) + check_speed_targets(results):
         log(f"target {c['task']} {c['metric']} {c['target']}: "
             f"measured {c['measured']:.4g} -> {'met' if c['met'] else 'MISSED'}")
+
+# %% ../nbs/05_benchmark.ipynb #1a1ed900
+SECTIONS = ['tasks', 'contention', 'latency']  # what `main` runs: the task tables, then `contention`, `latency`
 
 # %% ../nbs/05_benchmark.ipynb #091db437
 def main(argv:list[str]|None=None # arguments after `python -m newsclf.benchmark`; default `sys.argv[1:]`
         ):
-    "Command line: run the benchmark and write the results file."
+    "Command line: run the benchmark's sections and write the results file."
     p = argparse.ArgumentParser(prog='python -m newsclf.benchmark', description=main.__doc__)
     p.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    p.add_argument('--sections', nargs='+', default=SECTIONS, choices=SECTIONS,
+                   help='what to run; a results file already at --out keeps the sections not run')
     p.add_argument('--threads', type=int, default=2); p.add_argument('--out', default=str(results_path()))
-    a = p.parse_args(argv); torch.set_num_threads(a.threads)
-    res = run_benchmark({k: TASKS[k] for k in a.tasks}, a.seeds, log=lambda m: print(m, flush=True))
-    res['command'] = ' '.join(['python -m newsclf.benchmark'] + (argv if argv is not None else sys.argv[1:]))
-    Path(a.out).write_text(json.dumps(res, indent=1)); _report(res); print(f"\nwrote {a.out}")
+    a = p.parse_args(argv); torch.set_num_threads(a.threads); log = lambda m: print(m, flush=True)
+    out = Path(a.out); res = load_results(out) if out.exists() and set(a.sections) != set(SECTIONS) else {}
+    if 'tasks' in a.sections: res.update(run_benchmark({k: TASKS[k] for k in a.tasks}, a.seeds, log=log))
+    if 'contention' in a.sections:
+        log('contention:'); res['contention'] = {t: contention(TASKS[t], names=n, log=log) for t, n in CONTENTION.items()}
+    if 'latency' in a.sections: log('latency:'); res['latency'] = latency(log=log)
+    cmd = ' '.join(['python -m newsclf.benchmark'] + (argv if argv is not None else sys.argv[1:]))
+    res.setdefault('commands', {}).update({s: cmd for s in a.sections})  # the command that wrote each section
+    if 'tasks' in a.sections: res['command'] = cmd
+    res.setdefault('environment', _environment())
+    out.write_text(json.dumps(res, indent=1)); _report(res); print(f"\nwrote {a.out}")
 
 # %% ../nbs/05_benchmark.ipynb #f034810c
 # `python -m newsclf.benchmark`, not this notebook's kernel

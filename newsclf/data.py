@@ -247,6 +247,7 @@ def _check_remove(remove:Iterable[str]) -> tuple:
 # %% ../nbs/00_data.ipynb #87f5494c
 def _strip(texts:list, remove:tuple) -> list:
     "Remove headers, footers and quotes as `fetch_20newsgroups(remove=...)` does."
+    if not remove: return texts  # nothing to strip: no need to import scikit-learn
     from sklearn.datasets._twenty_newsgroups import (strip_newsgroup_header, strip_newsgroup_footer,
                                                      strip_newsgroup_quoting)
     for part, f in zip(REMOVABLE, (strip_newsgroup_header, strip_newsgroup_footer, strip_newsgroup_quoting)):
@@ -256,12 +257,13 @@ def _strip(texts:list, remove:tuple) -> list:
 # %% ../nbs/00_data.ipynb #fe5699d8
 def _select(d:dict, categories:tuple, remove:Iterable[str], shuffle:bool, random_state) -> Posts:
     "Keep `categories` relabelled 0..n-1 in sorted order, shuffle, strip: `fetch_20newsgroups`'s steps."
-    from sklearn.utils import check_random_state
     labels = sorted(d['target_names'].index(c) for c in categories)
     idx = np.flatnonzero(np.isin(d['target'], labels))
     if shuffle:
         order = np.arange(len(idx))
-        check_random_state(random_state).shuffle(order)
+        if isinstance(random_state, (int, np.integer)): rng = np.random.RandomState(random_state)
+        else: from sklearn.utils import check_random_state; rng = check_random_state(random_state)  # None or a RandomState
+        rng.shuffle(order)
         idx = idx[order]
     return Posts(_strip([d['data'][i] for i in idx], remove), np.searchsorted(labels, d['target'][idx]),
                  [d['target_names'][i] for i in labels], d['filenames'][idx])
