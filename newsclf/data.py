@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #a9b031fb
 from __future__ import annotations
-import os, re, json, lzma, tarfile, warnings, zlib
+import os, re, gzip, json, lzma, tarfile, warnings, zlib
 from collections import Counter
 from contextlib import contextmanager, suppress
 from functools import partial
@@ -15,13 +15,13 @@ from typing import Callable, Iterable
 import numpy as np, torch
 from fastcore.basics import patch
 from torch.utils.data import Dataset, DataLoader
-from .download import DownloadError, cached_archive, download_corpus
+from .download import DownloadError, cache_dir, cached_archive, download_corpus, sha256
 
 # %% auto #0
 __all__ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'ARCHIVE_URL', 'check_newsgroups', 'DataError', 'read_corpus',
-           'data_source', 'fetch_archive', 'Posts', 'load_posts', 'sklearn_from_archive', 'tokenize', 'split_tokenize',
-           'subject_line', 'subject_tokens', 'word_prefixes', 'Vocab', 'tutorial_vocab', 'dense_counts', 'encode',
-           'BagDataset', 'collate_bags', 'encode_batch', 'bags_to_dense', 'by_date_split']
+           'parsed_file', 'data_source', 'fetch_archive', 'Posts', 'load_posts', 'sklearn_from_archive', 'tokenize',
+           'split_tokenize', 'subject_line', 'subject_tokens', 'word_prefixes', 'Vocab', 'tutorial_vocab',
+           'dense_counts', 'encode', 'BagDataset', 'collate_bags', 'encode_batch', 'bags_to_dense', 'by_date_split']
 
 # %% ../nbs/00_data.ipynb #85694eaf
 NEWSGROUPS = ('alt.atheism', 'comp.graphics', 'comp.os.ms-windows.misc', 'comp.sys.ibm.pc.hardware',
@@ -178,14 +178,54 @@ def _parse(path:Path) -> dict:
 _CACHE = {}
 def read_corpus(path:str|Path # the `20news-bydate.tar.gz` archive or its extracted folder
                ) -> dict:
-    "Both splits of the corpus at `path`, in scikit-learn's cache order; cached per session."
+    "Both splits of the corpus at `path`, in scikit-learn's cache order; cached per session and on disk."
     path = Path(path).expanduser()
     if not path.exists(): raise DataError(f"No 20 Newsgroups data at {path}. {_HOWTO}")
     if path.is_dir(): return _parse(path)  # a folder's files can change without its own stat changing
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in _CACHE: _CACHE.clear(); _CACHE[key] = _parse(path)
+    if key not in _CACHE: _CACHE.clear(); _CACHE[key] = _parse_cached(path)
     return _CACHE[key]
+
+# %% ../nbs/00_data.ipynb #52bd34cb
+_PARSED_MIN, _PARSED_FORMAT = 2**20, 1  # smallest archive (bytes) cached on disk; version of the cached layout
+
+# %% ../nbs/00_data.ipynb #64a0b700
+def parsed_file(path:Path # a corpus archive
+               ) -> Path:
+    "Where the parse of the archive at `path` is cached: named by its SHA-256 and the cache's format."
+    return cache_dir()/f'parsed-{sha256(path)[:16]}-v{_PARSED_FORMAT}.json.gz'
+
+def _to_json(corpus:dict) -> bytes:
+    "The parsed corpus as gzipped JSON."
+    d = {s: dict(v, target=v['target'].tolist(), filenames=v['filenames'].tolist()) for s, v in corpus.items()}
+    return gzip.compress(json.dumps(d).encode(), compresslevel=1)
+
+# %% ../nbs/00_data.ipynb #9b7f53e1
+def _from_json(b:bytes) -> dict:
+    "The parsed corpus from `_to_json`'s bytes; `ValueError` unless it has the layout `_parse` gives."
+    d, out = json.loads(gzip.decompress(b)), {}
+    for s in _SPLITS:
+        v = d[s]; n = len(v['data'])
+        if v['target_names'] != list(NEWSGROUPS) or len(v['target']) != n or len(v['filenames']) != n \
+           or not all(isinstance(t, str) for t in v['data']): raise ValueError(f'not a parsed corpus: {s}')
+        out[s] = dict(data=v['data'], target=np.array(v['target'], dtype=np.int64), target_names=v['target_names'],
+                      filenames=np.array(v['filenames']))
+    return out
+
+# %% ../nbs/00_data.ipynb #dbffc2b7
+def _parse_cached(path:Path) -> dict:
+    "`_parse(path)`, read from newsclf's cache when it holds it, else parsed and written there (archives only)."
+    if path.stat().st_size < _PARSED_MIN: return _parse(path)
+    f = parsed_file(path)
+    with suppress(OSError, EOFError, zlib.error, ValueError, KeyError, TypeError): return _from_json(f.read_bytes())
+    corpus = _parse(path)  # not cached, or the cache file does not read back
+    tmp = f.with_name(f'.{f.name}.{os.getpid()}.tmp')
+    try: f.parent.mkdir(parents=True, exist_ok=True); tmp.write_bytes(_to_json(corpus)); os.replace(tmp, f)
+    except OSError: pass  # cannot write the cache: only slower next time
+    finally:
+        with suppress(OSError): tmp.unlink(missing_ok=True)
+    return corpus
 
 # %% ../nbs/00_data.ipynb #e542d7a3
 def data_source(path:str|Path|None=None # explicit archive or folder
