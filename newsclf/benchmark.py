@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_benchmark.ipynb #540630be
 from __future__ import annotations
-import argparse, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
 from contextlib import contextmanager
 from functools import partial
 from unittest import mock
@@ -16,16 +16,17 @@ from sklearn.pipeline import make_pipeline
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 from sklearn.naive_bayes import ComplementNB
-from .data import Posts, load_posts, TUTORIAL_GROUPS, REMOVABLE
+from .data import Posts, load_posts, by_date_split, TUTORIAL_GROUPS, REMOVABLE
 from . import classifier, train as training
 from .classifier import NewsClassifier, PRESETS
 from .measure import measure
 from .replica import tutorial_replica
 
 # %% auto #0
-__all__ = ['TASKS', 'METRICS', 'TARGETS', 'CONTENTION', 'SECTIONS', 'load_task', 'sklearn_baselines', 'systems', 'run_system',
-           'summarize', 'ratios', 'run_task', 'run_benchmark', 'format_table', 'check_targets', 'competing_process',
-           'contention', 'latency', 'check_speed_targets', 'results_path', 'load_results', 'main', 'plot_benchmark']
+__all__ = ['TASKS', 'METRICS', 'TARGETS', 'CONTENTION', 'SECTIONS', 'load_task', 'sklearn_baselines', 'fasttext_line',
+           'fasttext_fit', 'tune_fasttext', 'systems', 'run_system', 'summarize', 'ratios', 'run_task', 'run_benchmark',
+           'format_table', 'check_targets', 'competing_process', 'contention', 'latency', 'check_speed_targets',
+           'results_path', 'load_results', 'main', 'plot_benchmark']
 
 # %% ../nbs/05_benchmark.ipynb #ac4c9e4b
 TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10),
@@ -64,11 +65,54 @@ def _newsclf(preset:str|None, **overrides) -> Callable:
         return measure(lambda X, y: make().fit(X, y, train.target_names, progress=False).predict, train, test)
     return run
 
+# %% ../nbs/05_benchmark.ipynb #efb4b2c8
+_PUNCT = re.compile(r"([.!?,'/()\"])")
+def fasttext_line(text:str # a post
+                 ) -> str:
+    "The post as fastText's examples prepare text: lower case, punctuation split off, on one line."
+    return ' '.join(_PUNCT.sub(r' \1 ', text.lower()).split())
+
+# %% ../nbs/05_benchmark.ipynb #28189580
+def fasttext_fit(params:dict, # `fasttext.train_supervised` settings, e.g. `dict(epoch=25, lr=0.5, wordNgrams=2)`
+                 seed:int=0, # its random seed
+                 threads:int=2 # its training threads
+                ) -> Callable:
+    "A `fit(texts, labels) -> predict` function training fastText, for `measure`."
+    def fit(texts, labels):
+        import fasttext  # optional: the benchmark's dependency, not newsclf's
+        with tempfile.TemporaryDirectory() as d:
+            f = Path(d)/'train.txt'
+            f.write_text(''.join(f'__label__{y} {fasttext_line(t)}\n' for t, y in zip(texts, labels)), encoding='utf-8')
+            model = fasttext.train_supervised(str(f), thread=threads, seed=seed, verbose=0, **params)
+        def predict(texts):
+            return np.array([int(l[0].removeprefix('__label__')) for l in model.predict([fasttext_line(t) for t in texts])[0]])
+        return predict
+    return fit
+
+# %% ../nbs/05_benchmark.ipynb #c25b0474
+def tune_fasttext(task:dict, # an entry of `TASKS`
+                  grid:list[dict], # settings to try
+                  log=print # one line per setting
+                 ) -> list[dict]:
+    "By-date validation accuracy of fastText with each setting of `grid` on `task`'s training posts (None: it failed)."
+    train, out = load_task(task)[0], []
+    tr, va = by_date_split(train)
+    for params in grid:
+        try: pred = fasttext_fit(params)([train.data[i] for i in tr], train.target[tr])([train.data[i] for i in va])
+        except RuntimeError as e: out.append(dict(params, valid_acc=None, error=str(e)))  # e.g. 'Encountered NaN'
+        else: out.append(dict(params, valid_acc=float((pred == train.target[va]).mean())))
+        log(out[-1])
+    return out
+
 # %% ../nbs/05_benchmark.ipynb #69d85374
 def _replica(task:dict) -> Callable:
     "A system running `tutorial_replica` for `task`'s epochs (predicting in batches where `task` says so)."
     kw = {'predict_bs': task['replica_predict_bs']} if task.get('replica_predict_bs') else {}
     return lambda train, test, seed: tutorial_replica(train, test, seed=seed, epochs=task['replica_epochs'], **kw)
+
+# %% ../nbs/05_benchmark.ipynb #47a36416
+def _fasttext(params:dict) -> Callable:
+    return lambda train, test, seed: measure(fasttext_fit(params, seed), train, test)
 
 # %% ../nbs/05_benchmark.ipynb #0e815296
 def systems(task:dict, # an entry of `TASKS`
@@ -82,7 +126,8 @@ def systems(task:dict, # an entry of `TASKS`
             'newsclf best': (_newsclf(task['preset'], **o), None),
             'TF-IDF + LinearSVC': (_sk(sk['TF-IDF + LinearSVC']), 1),
             'TF-IDF 1-2-gram sublinear + LinearSVC': (_sk(_svc12), 1),
-            'TF-IDF + ComplementNB': (_sk(sk['TF-IDF + ComplementNB']), 1)}
+            'TF-IDF + ComplementNB': (_sk(sk['TF-IDF + ComplementNB']), 1),
+            **({'fastText': (_fasttext(task['fasttext']), None)} if task.get('fasttext') else {})}
 
 # %% ../nbs/05_benchmark.ipynb #2597375f
 METRICS = ('accuracy', 'macro_f1', 'fit_seconds', 'predict_per_s', 'peak_mb')
