@@ -182,6 +182,8 @@ def _datasets(self:NewsClassifier, texts, labels) -> tuple[BagDataset, np.ndarra
     c, t, toks = self._trained['config'], self._trained['token_config'], [self.tokens(x) for x in texts]
     tr, va = split_indices(labels, c.valid_pct, c.seed)
     self.vocab = Vocab.fit((toks[i] for i in tr), min_count=t.min_count, max_size=t.max_size)
+    if len(self.vocab) < 2: raise ValueError(f"No token occurs {t.min_count} times in the {len(tr)} training texts: "
+                                             "the vocabulary would be empty (lower min_count)")
     return BagDataset(toks, labels, self.vocab, tokenizer=_identity), tr, va
 
 # %% ../nbs/02a_classifier.ipynb #d65e7684
