@@ -51,39 +51,63 @@ _MODEL_KEYS = [f.name for f in fields(ModelConfig) if f.name not in ('n_vocab', 
 _TRAIN_KEYS, _TOKEN_KEYS = [f.name for f in fields(TrainConfig)], [f.name for f in fields(TokenConfig)]
 
 # %% ../nbs/02a_classifier.ipynb #c6a9610d
-def _settings(preset:str|None, model_config:dict|None, overrides:dict) -> dict:
-    "The preset's settings updated by `model_config` and `overrides`, every name checked."
+def _settings(preset:str|None, settings:dict) -> dict:
+    "The preset's settings updated by `settings`, every name checked."
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"Unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
-    s, valid = {**PRESETS.get(preset, {}), **(model_config or {}), **overrides}, _MODEL_KEYS + _TRAIN_KEYS + _TOKEN_KEYS
+    s, valid = {**PRESETS.get(preset, {}), **settings}, _MODEL_KEYS + _TRAIN_KEYS + _TOKEN_KEYS
     if bad := [k for k in s if k not in valid]:
         raise TypeError(f"Unknown setting(s) {', '.join(map(repr, bad))}; valid: {', '.join(valid)}")
     return s
 
 # %% ../nbs/02a_classifier.ipynb #bc00baeb
 class NewsClassifier:
-    "Token settings, vocabulary, `BowNet` and class names, trained together: fit, predict, save, load."
-    def __init__(self, model_config:dict|None=None, # `ModelConfig` fields besides n_vocab and n_classes (set by `fit`)
-                 train_config:TrainConfig|None=None, # training settings; default `TrainConfig()`
-                 token_config:TokenConfig|None=None, # token settings; default `TokenConfig()`
-                 preset:str|None=None, # a name in `PRESETS`, whose settings `overrides` update; None: the defaults
-                 tokenizer:Callable[[str], list[str]]|None=None, # a post's words; default `tokenize` (saved only then)
-                 **overrides): # fields of any of the three configs, e.g. `epochs=5, dropout=0.2, min_count=1`
-        s = _settings(preset, model_config, overrides)
-        pick = lambda keys: {k: v for k, v in s.items() if k in keys}
-        self.model_config, self.preset, self.tokenizer = pick(_MODEL_KEYS), preset, tokenizer or tokenize
-        self.config = replace(train_config or TrainConfig(), **pick(_TRAIN_KEYS))
-        self.token_config = replace(token_config or TokenConfig(), **pick(_TOKEN_KEYS))
+    "Token settings, vocabulary, `BowNet` and class names, trained together: a scikit-learn classifier of texts."
+    _estimator_type = 'classifier'  # how scikit-learn before 1.6 tells a classifier; later ones ask `__sklearn_tags__`
+    def __init__(self, preset:str|None=None, # a name in `PRESETS`, whose settings `settings` update; None: defaults
+                 tokenizer:Callable[[str], list[str]]|None=None, # a post's words; None: `tokenize` (saved only then)
+                 progress:bool=True, # show a progress bar while fitting
+                 **settings): # fields of `ModelConfig` (but n_vocab, n_classes), `TrainConfig` or `TokenConfig`
+        self.preset, self.tokenizer, self.progress, self.settings = preset, tokenizer, progress, settings
+        self._configs()  # a misspelt name or a bad value is refused here, not after an hour of training
         self.vocab, self.model, self.target_names, self.history, self.best_epoch = None, None, None, [], None
         self.info = {}  # free-form notes saved with the model (JSON values), e.g. how its posts were prepared
         self.calibration = None  # `{'temperature': T}` once `calibrate` ran: `predict_proba` divides the logits by T
+        self._trained = None  # the preset and configs `fit` used (or the file recorded): what the model was made with
 
     def __repr__(self):
-        if self.model is None:
-            settings = f"{self.model_config or 'default model'}, {self.config}, {self.token_config}"
-            return f"NewsClassifier(not fitted; {settings})"
+        defaults = dict(preset=None, tokenizer=None, progress=True)
+        params = dict(preset=self.preset, tokenizer=self.tokenizer, progress=self.progress, **self.settings)
+        args = ', '.join(f"{k}={v!r}" for k, v in params.items() if k not in defaults or v != defaults[k])
+        if self.model is None: return f"NewsClassifier({args})"
         n = f"{len(self.target_names)} classes, {len(self.vocab):,} tokens, best epoch {self.best_epoch}"
-        return f"NewsClassifier({n}; {self.model.config})"
+        return f"NewsClassifier({args}) fitted: {n}"
+
+# %% ../nbs/02a_classifier.ipynb #fa6e6427
+@patch
+def _configs(self:NewsClassifier) -> tuple[dict, TrainConfig, TokenConfig]:
+    "The model settings given, and the training and token configs, from the preset and `settings`; each checked."
+    s = _settings(self.preset, self.settings)
+    pick = lambda keys: {k: v for k, v in s.items() if k in keys}
+    return pick(_MODEL_KEYS), TrainConfig(**pick(_TRAIN_KEYS)), TokenConfig(**pick(_TOKEN_KEYS))
+
+# %% ../nbs/02a_classifier.ipynb #c8cf3d84
+@patch(as_prop=True)
+def model_config(self:NewsClassifier) -> dict:
+    "The `ModelConfig` fields the preset and `settings` give (`fit` adds n_vocab and n_classes; others are defaults)."
+    return self._configs()[0]
+
+# %% ../nbs/02a_classifier.ipynb #5127316f
+@patch(as_prop=True)
+def config(self:NewsClassifier) -> TrainConfig:
+    "The training settings: `TrainConfig`'s defaults updated by the preset and `settings`."
+    return self._configs()[1]
+
+# %% ../nbs/02a_classifier.ipynb #0708c422
+@patch(as_prop=True)
+def token_config(self:NewsClassifier) -> TokenConfig:
+    "The token settings: `TokenConfig`'s defaults updated by the preset and `settings`."
+    return self._configs()[2]
 
 # %% ../nbs/02a_classifier.ipynb #ed52ed2d
 def _identity(x): return x
@@ -121,21 +145,45 @@ def _check_labels(labels, n_texts:int, n_classes:int) -> np.ndarray:
         raise ValueError(f"labels must be indices into target_names, 0..{n_classes-1}")
     return labels.astype(np.int64)
 
+# %% ../nbs/02a_classifier.ipynb #669afd4f
+def _label_array(labels, n_texts:int) -> np.ndarray:
+    "`labels` as a 1-d array of class names (strings) or integers, one per text; `ValueError` otherwise."
+    y = np.asarray(labels)
+    if y.ndim != 1 or len(y) != n_texts: raise ValueError(f"{n_texts} texts but {y.size} labels")
+    if not n_texts: raise ValueError("No training texts: fit needs at least one post of each class")
+    if y.dtype == object and all(isinstance(l, str) for l in y): y = y.astype(str)  # e.g. a pandas column
+    if not (np.issubdtype(y.dtype, np.integer) or y.dtype.kind == 'U'):
+        raise ValueError(f"labels must be class names (strings) or integers, not {y.dtype} (e.g. {y[:1].tolist()[0]!r})")
+    return y
+
+# %% ../nbs/02a_classifier.ipynb #90799d95
+def _encode_labels(labels, n_texts:int, target_names) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    "`(y, classes, names)`: each label's index, the classes (what `predict` returns) and their names."
+    if target_names is not None:
+        names = _check_names(target_names)
+        return _check_labels(labels, n_texts, len(names)), np.arange(len(names)), names
+    classes, y = np.unique(_label_array(labels, n_texts), return_inverse=True)  # sorted, as `LabelEncoder` sorts
+    if len(classes) < 2: raise ValueError(f"labels hold one class only ({classes.tolist()[0]!r}): a classifier needs two or more")
+    return y.astype(np.int64), classes, _check_names([str(c) for c in classes.tolist()])
+
 # %% ../nbs/02a_classifier.ipynb #4c5fc6eb
 @patch
 def tokens(self:NewsClassifier, text:str # one post
           ) -> list[str]:
     "A post's tokens as the vocabulary sees them: words, their `word_prefixes`, then `subject_tokens`."
-    c, words = self.token_config, self.tokenizer(text)
+    c = self._trained['token_config'] if self._trained else self.token_config
+    words = (self.tokenizer or tokenize)(text)
     return words + word_prefixes(words, c.prefix_tokens) + (subject_tokens(text) if c.subject_tokens else [])
 
 # %% ../nbs/02a_classifier.ipynb #6e0745ab
 @patch
 def _datasets(self:NewsClassifier, texts, labels) -> tuple[BagDataset, np.ndarray, np.ndarray]:
     "Fit the vocabulary on the training part of the split and encode all posts: `(dataset, train_idx, valid_idx)`."
-    c, t, toks = self.config, self.token_config, [self.tokens(x) for x in texts]
+    c, t, toks = self._trained['config'], self._trained['token_config'], [self.tokens(x) for x in texts]
     tr, va = split_indices(labels, c.valid_pct, c.seed)
     self.vocab = Vocab.fit((toks[i] for i in tr), min_count=t.min_count, max_size=t.max_size)
+    if len(self.vocab) < 2: raise ValueError(f"No token occurs {t.min_count} times in the {len(tr)} training texts: "
+                                             "the vocabulary would be empty (lower min_count)")
     return BagDataset(toks, labels, self.vocab, tokenizer=_identity), tr, va
 
 # %% ../nbs/02a_classifier.ipynb #d65e7684
@@ -152,30 +200,32 @@ def _loader(ds, bs:int, shuffle:bool=False, seed:int=0) -> DataLoader:
 # %% ../nbs/02a_classifier.ipynb #5ea335f1
 @patch
 def fit(self:NewsClassifier, texts:list[str], # training posts
-        labels:Iterable[int], # class of each post: an index into `target_names`
-        target_names:list[str], # class names, all different
-        progress:bool=True # show a progress bar with running loss and accuracy
+        labels:Iterable, # class of each post: a name or an integer; with `target_names`, an index into them
+        target_names:list[str]|None=None, # names of the labels 0..n-1, all different; None: labels are the classes
+        progress:bool|None=None # show a progress bar with running loss and accuracy; None: the constructor's
        ) -> NewsClassifier:
     "Fit vocabulary and model on `texts`, holding out `config.valid_pct` of them to pick the best epoch."
-    texts, names, c = _check_texts(texts), _check_names(target_names), self.config
-    labels = _check_labels(labels, len(texts), len(names))
+    texts, (mc, c, t) = _check_texts(texts), self._configs()
+    y, classes, names = _encode_labels(labels, len(texts), target_names)
+    self._trained = dict(preset=self.preset, config=c, token_config=t)
     torch.manual_seed(c.seed)
-    ds, tr, va = self._datasets(texts, labels)
-    self.target_names, self.calibration = names, None
-    self.model = BowNet(ModelConfig(n_vocab=len(self.vocab), n_classes=len(names), **self.model_config))
+    ds, tr, va = self._datasets(texts, y)
+    self.target_names, self.classes_, self.calibration = names, classes, None
+    self.model = BowNet(ModelConfig(n_vocab=len(self.vocab), n_classes=len(names), **mc))
     if self.model.config.idf: self.model.set_idf(_doc_freq(ds, tr, len(self.vocab)), len(tr))
     self.model.to(get_device(c.device))
     valid_dl = _loader(Subset(ds, va), 1024) if len(va) else None
     train_dl = _loader(Subset(ds, tr), c.bs, True, c.seed)
-    self.history, self.best_epoch = fit_model(self.model, train_dl, valid_dl, c, progress)
+    self.history, self.best_epoch = fit_model(self.model, train_dl, valid_dl, c, self.progress if progress is None else progress)
     return self
 
 # %% ../nbs/02a_classifier.ipynb #05ebd68d
 @patch
 def _check_fitted(self:NewsClassifier):
+    "Raise scikit-learn's `NotFittedError` (a `ValueError`) unless the classifier was fitted or loaded."
     if self.model is None:
-        raise ModelError("This NewsClassifier is not fitted: "
-                         "call .fit(texts, labels, target_names) or NewsClassifier.load(path)")
+        from sklearn.exceptions import NotFittedError  # imported only when needed: scikit-learn is slow to import
+        raise NotFittedError("This NewsClassifier is not fitted: call .fit(texts, labels) or NewsClassifier.load(path)")
 
 # %% ../nbs/02a_classifier.ipynb #421e2d9c
 @patch
@@ -210,17 +260,70 @@ def predict_proba(self:NewsClassifier, texts:list[str], # posts to classify
 @patch
 def predict(self:NewsClassifier, texts:list[str] # posts to classify
            ) -> np.ndarray:
-    "Predicted class of each post: indices into `target_names` (int64)."
-    return self.predict_proba(texts).argmax(1).astype(np.int64)
+    "Predicted class of each post: an entry of `classes_` (indices into `target_names` if `fit` was given them)."
+    p = self.predict_proba(texts)  # checks first that the classifier is fitted
+    return self.classes_[p.argmax(1)]
+
+# %% ../nbs/02a_classifier.ipynb #369fa4a7
+@patch
+def _indices(self:NewsClassifier, labels, n_texts:int) -> np.ndarray:
+    "`labels`, entries of `classes_`, as indices into `target_names`; `ValueError` for any other label."
+    self._check_fitted(); y = np.asarray(labels)
+    if y.ndim != 1 or len(y) != n_texts: raise ValueError(f"{n_texts} texts but {y.size} labels")
+    pos = {c: i for i, c in enumerate(self.classes_.tolist())}
+    if bad := sorted({str(l) for l in y.tolist() if l not in pos}):
+        raise ValueError(f"label(s) {', '.join(map(repr, bad[:5]))} not among the classes_ {self.classes_.tolist()}")
+    return np.array([pos[l] for l in y.tolist()], dtype=np.int64)
+
+# %% ../nbs/02a_classifier.ipynb #d3d50dc3
+@patch
+def get_params(self:NewsClassifier, deep:bool=True # scikit-learn's argument; nothing is nested in a `NewsClassifier`
+              ) -> dict:
+    "The constructor's arguments: `preset`, `tokenizer`, `progress` and each setting given (others are the preset's)."
+    return dict(preset=self.preset, tokenizer=self.tokenizer, progress=self.progress, **self.settings)
+
+# %% ../nbs/02a_classifier.ipynb #fb25c8fe
+@patch
+def set_params(self:NewsClassifier, **params) -> NewsClassifier:
+    "Change constructor arguments, checked as the constructor checks them; they take effect at the next `fit`."
+    new = {**self.get_params(), **params}
+    type(self)(**new)  # refuses what the constructor refuses, before anything changes
+    self.preset, self.tokenizer, self.progress = new.pop('preset'), new.pop('tokenizer'), new.pop('progress')
+    self.settings = new
+    return self
+
+# %% ../nbs/02a_classifier.ipynb #e8ed4dc8
+@patch
+def score(self:NewsClassifier, texts:list[str], # posts
+          labels:Iterable, # their classes, in the terms of `classes_`
+          sample_weight=None # a weight per post, as scikit-learn's `score` takes
+         ) -> float:
+    "Accuracy of `predict` on `texts`: what `cross_val_score` and `GridSearchCV` score a classifier by."
+    y = np.asarray(labels)
+    if y.ndim != 1 or len(y) != len(texts): raise ValueError(f"{len(texts)} texts but {y.size} labels")
+    return float(np.average(self.predict(texts) == y, weights=sample_weight))
+
+# %% ../nbs/02a_classifier.ipynb #dfbfd00d
+@patch
+def __sklearn_tags__(self:NewsClassifier):
+    "What scikit-learn 1.6 and later ask of an estimator: a classifier of strings, needing labels to fit."
+    from sklearn.utils import Tags, TargetTags, ClassifierTags, InputTags
+    return Tags(estimator_type='classifier', target_tags=TargetTags(required=True), classifier_tags=ClassifierTags(),
+                input_tags=InputTags(two_d_array=False, string=True))
+
+# %% ../nbs/02a_classifier.ipynb #bf268cde
+@patch
+def __sklearn_is_fitted__(self:NewsClassifier) -> bool: return self.model is not None
 
 # %% ../nbs/02a_classifier.ipynb #206bd3a5
 @patch
 def _fields(self:NewsClassifier) -> dict:
     "Everything but the weights, as plain data: what the model file's metadata holds."
-    configs = dict(model_config=asdict(self.model.config), train_config=asdict(self.config),
-                   token_config=asdict(self.token_config), preset=self.preset)
-    return dict(**configs, target_names=self.target_names, vocab=self.vocab.itos, history=self.history,
-                best_epoch=self.best_epoch, info=self.info, calibration=self.calibration)
+    t = self._trained
+    configs = dict(model_config=asdict(self.model.config), train_config=asdict(t['config']),
+                   token_config=asdict(t['token_config']), preset=t['preset'])
+    return dict(**configs, target_names=self.target_names, classes=self.classes_.tolist(), vocab=self.vocab.itos,
+                history=self.history, best_epoch=self.best_epoch, info=self.info, calibration=self.calibration)
 
 # %% ../nbs/02a_classifier.ipynb #d67381ff
 @patch
@@ -228,7 +331,7 @@ def save(self:NewsClassifier, path:str|Path # the one file to write, e.g. `model
         ) -> Path:
     "Save weights, vocabulary, names, settings, history, `info` and `calibration` in one safetensors file, atomically."
     self._check_fitted()
-    if self.tokenizer is not tokenize:
+    if self.tokenizer not in (None, tokenize):
         raise ValueError(f"Not saving {path}: a custom tokenizer is code, a model file only data")
     tensors = {k: v.detach().float().cpu().contiguous() for k, v in self.model.state_dict().items()}
     return write_model(path, tensors, self._fields())
@@ -240,13 +343,15 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
         ) -> NewsClassifier:
     "Load a saved classifier. Nothing in it runs; the checksum catches accidents, not edits: load only files you trust."
     tensors, m = read_model(path)
+    mc = {k: v for k, v in m['model_config'].items() if k in _MODEL_KEYS}
     try:
-        clf = cls(train_config=TrainConfig(**m['train_config']), token_config=TokenConfig(**m['token_config']))
-        clf.model_config = {k: v for k, v in m['model_config'].items() if k in _MODEL_KEYS}
+        clf = cls(**mc, **m['train_config'], **m['token_config'])  # every setting, as the file records it
         clf.model = BowNet(ModelConfig(**m['model_config'])); clf.model.load_state_dict(tensors)
     except (TypeError, ValueError, RuntimeError) as e:  # not expected after the checks: still the file's fault
         raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
     for k in ('preset', 'target_names', 'history', 'best_epoch', 'info', 'calibration'): setattr(clf, k, m[k])
+    clf._trained = dict(preset=m['preset'], config=clf.config, token_config=clf.token_config)
+    clf.classes_ = np.arange(len(m['target_names'])) if m['classes'] is None else np.array(m['classes'])
     clf.vocab = Vocab(m['vocab'])
     no_gpu = clf.config.device.startswith('cuda') and not torch.cuda.is_available()
     clf.model.to(get_device(device or ('cpu' if no_gpu else clf.config.device))).eval()
@@ -255,10 +360,10 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
 # %% ../nbs/02a_classifier.ipynb #2b07bf33
 @patch
 def calibrate(self:NewsClassifier, texts:list[str], # held-out posts, never seen in `fit`
-              labels:Iterable[int] # their classes: indices into `target_names`
+              labels:Iterable # their classes: entries of `classes_`
              ) -> NewsClassifier:
     "Set `calibration` to the temperature that minimises the cross-entropy of `predict_proba` on held-out posts."
-    z, y = self.logits(texts), torch.as_tensor(_check_labels(labels, len(texts), len(self.target_names)))
+    z, y = self.logits(texts), torch.as_tensor(self._indices(labels, len(texts)))
     ts = torch.logspace(-2, 2, 401)  # candidate temperatures, 0.01 to 100, 1% apart
     nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])
     self.calibration = dict(temperature=round(float(ts[nll.argmin()]), 4))
@@ -274,15 +379,17 @@ def known_share(self:NewsClassifier, texts:list[str] # posts or any texts
     return np.array([share(self.tokens(t)) for t in _check_texts(texts)], dtype=np.float32)
 
 # %% ../nbs/02a_classifier.ipynb #221f64ad
-def calibrated_fit(posts:Posts, # training posts, with their `filenames` (the by-date split needs them)
-                   valid_pct:float=0.1, # share of each newsgroup's latest posts that calibrate
+def calibrated_fit(posts:Posts, # training posts; by date, with their `filenames` (article numbers)
+                   valid_pct:float=0.1, # share of each class's posts that calibrate: the latest, or a random share
                    progress:bool=True, # show the progress bars
+                   by_date:bool=True, # calibrate on each class's latest posts (`by_date_split`), else a random share
                    **settings # `NewsClassifier` settings
                   ) -> NewsClassifier:
-    "A `NewsClassifier` fitted on all `posts`, calibrated by a twin fitted on the earlier ones, scored on the latest."
-    tr, va = by_date_split(posts, valid_pct)
-    twin = NewsClassifier(**settings).fit([posts.data[i] for i in tr], posts.target[tr], posts.target_names, progress)
-    twin.calibrate([posts.data[i] for i in va], posts.target[va])
-    clf = NewsClassifier(**settings).fit(posts.data, posts.target, posts.target_names, progress)
-    clf.calibration = dict(twin.calibration)
+    "A `NewsClassifier` fitted on all `posts`, calibrated by a twin fitted on the others, scored on held-out ones."
+    clf = NewsClassifier(**settings, progress=progress)
+    tr, va = by_date_split(posts, valid_pct) if by_date else split_indices(posts.target, valid_pct, clf.config.seed)
+    twin = NewsClassifier(**settings, progress=progress).fit([posts.data[i] for i in tr], posts.target[tr], posts.target_names)
+    if len(va): twin.calibrate([posts.data[i] for i in va], posts.target[va])
+    clf.fit(posts.data, posts.target, posts.target_names)
+    clf.calibration = None if twin.calibration is None else dict(twin.calibration)
     return clf

@@ -16,7 +16,7 @@ from .classifier import NewsClassifier, PRESETS, calibrated_fit
 # %% auto #0
 __all__ = ['UNSURE_BELOW', 'UNKNOWN_ABOVE', 'MAX_INPUT_BYTES', 'default_model_path', 'UsageError', 'int_in', 'probability',
            'build_parser', 'read_inputs', 'load_model', 'cmd_train', 'trained_remove', 'cmd_evaluate', 'cmd_predict',
-           'cmd_data', 'safe_text', 'main']
+           'cmd_data', 'cmd_info', 'safe_text', 'main']
 
 # %% ../nbs/04_cli.ipynb #97b7a893
 def default_model_path() -> Path:
@@ -67,13 +67,19 @@ def _add_train(sub):
     p = sub.add_parser('train', help='train a classifier and save it', description=(
         "Train a classifier on the training posts of some newsgroups (default: the tutorial's three, "
         f"{', '.join(TUTORIAL_GROUPS)}), calibrate its probabilities on the latest of them, print its test accuracy "
-        "and macro-F1, and save it. An existing file at --model is replaced only if it is a newsclf model "
-        "(or with --force)."))
+        "and macro-F1, and save it; or, with --train PATH, train on your own labelled texts. An existing file at "
+        "--model is replaced only if it is a newsclf model (or with --force)."))
     g = p.add_mutually_exclusive_group()
     g.add_argument('--categories', nargs='+', metavar='NAME',
                    help="newsgroups to train on, e.g. sci.space rec.autos (default: the tutorial's three)")
     g.add_argument('--all-categories', action='store_true',
                    help="train on all twenty newsgroups (add --preset general for their recommended settings)")
+    g.add_argument('--train', metavar='PATH', help="train on your own labelled texts: a folder of class folders, or a "
+                   "CSV, TSV, JSON Lines or fastText file (see --format)")
+    h = p.add_mutually_exclusive_group()
+    h.add_argument('--test', metavar='PATH', help="with --train: your test texts, in the same layout, scored after training")
+    h.add_argument('--valid-pct', type=probability, metavar='P', help="with --train: hold out this share of each "
+                   "class as test texts and train on the rest (default 0.2 without --test; 0: train on all, no score)")
     p.add_argument('--remove', nargs='+', choices=REMOVABLE, default=[], metavar='PART',
                    help=f"strip these parts of every post: {', '.join(REMOVABLE)} (default: keep whole posts); "
                         "recorded with the model")
@@ -88,7 +94,21 @@ def _add_train(sub):
                         "(default: the configuration's)")
     p.add_argument('--force', action='store_true',
                    help="replace the file at --model even if it is not a newsclf model (never the --data itself)")
-    p.add_argument('--quiet', '-q', action='store_true', help="no progress bar (it goes to stderr)")
+    p.add_argument('--quiet', '-q', action='store_true', help="no progress bar (it goes to stderr), no report of the texts read")
+    return _add_texts(p)
+
+# %% ../nbs/04_cli.ipynb #75cb8e71
+def _add_texts(p):
+    "Options that say how to read your own texts (`load_texts`)."
+    p.add_argument('--format', choices=('folder', 'csv', 'tsv', 'jsonl', 'fasttext'), metavar='LAYOUT',
+                   help="layout of --train and --test: folder, csv, tsv, jsonl or fasttext (default: a folder is "
+                        "folder, a file is told by its suffix: .csv, .tsv, .jsonl, .txt for fastText)")
+    p.add_argument('--text-column', default='text', metavar='C', help="CSV, TSV, JSON Lines: the text's column or key (default: text)")
+    p.add_argument('--label-column', default='label', metavar='L',
+                   help="CSV, TSV, JSON Lines: the label's column or key (default: label)")
+    p.add_argument('--encoding', default='utf-8', metavar='NAME', help="encoding of the files (default: utf-8)")
+    p.add_argument('--skip-bad', action='store_true',
+                   help="skip rows without a text or label, and report them (default: refuse the file, naming the row)")
     return p
 
 # %% ../nbs/04_cli.ipynb #a05a6743
@@ -121,11 +141,15 @@ def _add_evaluate(sub):
     p = sub.add_parser('evaluate', help="report a model's accuracy on its newsgroups' test posts", description=(
         "Evaluate a saved model on the test posts of the newsgroups it was trained on: accuracy, macro-F1, the "
         "per-newsgroup report and the confusion matrix. The posts are stripped of the parts 'newsclf train --remove' "
-        "stripped from the training posts, as recorded in the model file."))
+        "stripped from the training posts, as recorded in the model file. With --test PATH, evaluate on your own "
+        "labelled texts instead."))
+    p.add_argument('--test', metavar='PATH', help="your own labelled test texts: a folder of class folders, or a CSV, "
+                   "TSV, JSON Lines or fastText file, read as 'train --train' reads them")
     p.add_argument('--remove', nargs='*', choices=REMOVABLE, metavar='PART', help=(
         f"strip these parts of the test posts ({', '.join(REMOVABLE)}; none: whole posts) instead of what the model "
         "records; models saved from Python record nothing, and are evaluated on whole posts by default"))
-    return p
+    p.add_argument('--quiet', '-q', action='store_true', help="no report of the texts read")
+    return _add_texts(p)
 
 # %% ../nbs/04_cli.ipynb #26b29278
 def _add_predict(sub):
@@ -144,6 +168,8 @@ def _add_predict(sub):
                    help="also show the K most likely newsgroups, most likely first")
     p.add_argument('--abstain', type=probability, metavar='P',
                    help="answer '-' (no newsgroup) when the probability is below P")
+    p.add_argument('--explain', type=int_in(1, 100), metavar='K',
+                   help="also show the K words that pushed most toward the predicted label, with their scores")
     return p
 
 # %% ../nbs/04_cli.ipynb #86174123
@@ -154,6 +180,13 @@ def _add_data(sub):
         "cache, scikit-learn's cache or newsclf's download), read it, and print where it is, whether its SHA-256 is "
         "the published one, and how many posts it holds. Run it first: offline it fails "
         "at once if no corpus is set, with one line per download source and one saying what to set."))
+
+# %% ../nbs/04_cli.ipynb #0277c10f
+def _add_info(sub):
+    "The `info` subcommand's options."
+    return sub.add_parser('info', help='say what a model file holds', description=(
+        "Print what a model file holds: its classes, vocabulary size, preset and settings, what it was trained on, "
+        "the metrics recorded at training, its calibration and the file format version."))
 
 # %% ../nbs/04_cli.ipynb #07656706
 _EXIT_CODES = ("Exit codes: 0 success; 1 the command failed (no corpus or a damaged one, no model or a damaged one, "
@@ -173,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     _add_common(_add_train(sub)); _add_common(_add_evaluate(sub))
     _add_common(_add_predict(sub), data=False); _add_common(_add_data(sub), model=False)
+    _add_common(_add_info(sub), data=False)
     return parser
 
 # %% ../nbs/04_cli.ipynb #1889d074
@@ -235,20 +269,37 @@ def _categories(args) -> tuple[str, ...]:
 def cmd_train(args # parsed `newsclf train` arguments
              ) -> dict:
     "Check the destination, train and calibrate, evaluate on the test posts, save; the metrics."
+    if args.train: return _train_texts(args)
+    if args.test or args.valid_pct is not None: raise UsageError("--test and --valid-pct go with --train PATH")
     from newsclf.evaluate import metrics
     cats = _categories(args)
     path = _model_path(args)
     where = dict(path=args.data, mirror=args.mirror, progress=not args.quiet)
     train, test = (load_posts(s, cats, remove=args.remove, **where) for s in ('train', 'test'))
-    over = {k: v for k,v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
     t0 = time.perf_counter()
     preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
-    clf = calibrated_fit(train, progress=not args.quiet, preset=preset, **over)
-    res = dict(metrics(test.target, clf.predict(test.data), test.target_names),
-               fit_seconds=round(time.perf_counter() - t0, 2), n_train=len(train), remove=list(args.remove),
-               preset=preset, best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct,
-               temperature=clf.calibration['temperature'], model=str(_save(clf, path, args.remove)))
-    return res
+    clf = calibrated_fit(train, progress=not args.quiet, preset=preset, **_overrides(args))
+    m = metrics(test.target, _predicted(clf, test.data), test.target_names)
+    return _trained(args, clf, path, m, t0, len(train), dict(kind='newsgroups', newsgroups=train.target_names))
+
+# %% ../nbs/04_cli.ipynb #832acfaf
+def _overrides(args) -> dict:
+    "The settings --epochs and --seed give."
+    return {k: v for k, v in dict(epochs=args.epochs, seed=args.seed).items() if v is not None}
+
+# %% ../nbs/04_cli.ipynb #4b7d5394
+def _predicted(clf:NewsClassifier, texts:list[str]) -> list[int]:
+    "The predicted class of each text as an index into `target_names`, whatever labels the model answers in."
+    return clf.predict_proba(texts).argmax(1)
+
+# %% ../nbs/04_cli.ipynb #c9d5da0f
+def _trained(args, clf:NewsClassifier, path:Path, m:dict|None, t0:float, n_train:int, trained_on:dict) -> dict:
+    "Save `clf` with its notes (what it was trained on, its metrics); `train`'s result."
+    scores = None if m is None else {k: m[k] for k in ('accuracy', 'macro_f1', 'n_posts')}
+    saved = _save(clf, path, args.remove, trained_on=trained_on, metrics=scores)
+    return dict(m or {}, fit_seconds=round(time.perf_counter() - t0, 2), n_train=n_train, remove=list(args.remove),
+                preset=clf.preset, best_epoch=clf.best_epoch, valid_pct=clf.config.valid_pct, trained_on=trained_on,
+                temperature=(clf.calibration or {}).get('temperature'), model=str(saved))
 
 # %% ../nbs/04_cli.ipynb #e7a1e05f
 def _model_path(args) -> Path:
@@ -272,10 +323,63 @@ def _model_path(args) -> Path:
     except OSError as e: raise OSError(f"cannot save a model at {path}: {e.strerror or e}") from None
     return path
 
+# %% ../nbs/04_cli.ipynb #a8780a0c
+def _read(args, path:str, min_classes:int=2):
+    "Your texts at `path`, read with the text options; the report on stderr (unless --quiet or --json) and as data."
+    from dataclasses import asdict
+    from newsclf.data import _strip
+    from newsclf.texts import read_texts
+    posts, report = read_texts(path, layout=args.format, text_column=args.text_column, label_column=args.label_column,
+                               encoding=args.encoding, on_bad='skip' if args.skip_bad else 'error', min_classes=min_classes)
+    if not (args.json or args.quiet): print(report, file=sys.stderr)
+    if args.remove: posts.data = _strip(posts.data, tuple(args.remove))
+    return posts, asdict(report)
+
+# %% ../nbs/04_cli.ipynb #3138b047
+def _align(test, names:list[str], path:str) -> list[int]:
+    "The test texts' labels as indices into the model's class `names`; an error for a label the model does not know."
+    if bad := [n for n in test.target_names if n not in names]:
+        raise ValueError(f"{path} has labels the model was not trained on: {', '.join(map(repr, bad[:5]))}"
+                         f" (its classes: {', '.join(map(repr, names[:10]))})")
+    return [names.index(test.target_names[y]) for y in test.target]
+
+# %% ../nbs/04_cli.ipynb #6cfd6295
+def _held_out(posts, valid_pct:float, seed:int):
+    "`(train, test)`: `valid_pct` of each class of `posts` held out at random as test texts."
+    from newsclf.data import Posts
+    from newsclf.train import split_indices
+    tr, te = split_indices(posts.target, valid_pct, seed)
+    part = lambda i: Posts([posts.data[k] for k in i], posts.target[i], posts.target_names, posts.filenames[i])
+    return part(tr), part(te)
+
+# %% ../nbs/04_cli.ipynb #84eb3a4e
+def _train_texts(args) -> dict:
+    "`train --train PATH`: fit on your texts, score on --test or a held-out share, save; the metrics."
+    from newsclf.evaluate import metrics
+    path = _model_path(args)
+    posts, read = _read(args, args.train)
+    pct = args.valid_pct if args.valid_pct is not None else 0.0 if args.test else 0.2
+    seed = args.seed if args.seed is not None else NewsClassifier().config.seed
+    train, test = _held_out(posts, pct, seed) if pct else (posts, None)
+    if args.test: test, r = _read(args, args.test, 1); read = [read, r]
+    t0 = time.perf_counter()
+    preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
+    clf = calibrated_fit(train, progress=not args.quiet, by_date=False, preset=preset, **_overrides(args))
+    y = None if test is None else _align(test, clf.target_names, args.test or f"{args.train} (held out)")
+    m = None if test is None else metrics(y, _predicted(clf, test.data), clf.target_names)
+    on = dict(kind='texts', path=args.train, test=args.test, valid_pct=pct, layout=(read[0] if args.test else read)['layout'])
+    return dict(_trained(args, clf, path, m, t0, len(train), on), read=read)
+
+# %% ../nbs/04_cli.ipynb #228a85fc
+def _print_unscored(r:dict):
+    "What `train` prints when nothing was held out to score the model on."
+    print(f"trained on {r['n_train']:,} texts in {r['fit_seconds']:.1f} s; no test texts, no score "
+          f"(give --test PATH or --valid-pct P)\nsaved model to {r['model']}")
+
 # %% ../nbs/04_cli.ipynb #25cf9c06
-def _save(clf:NewsClassifier, path:Path, remove:list[str]) -> Path:
-    "Save `clf` at `path`, recording in its `info` the `remove` its training posts were stripped of."
-    clf.info['remove'] = list(remove)
+def _save(clf:NewsClassifier, path:Path, remove:list[str], **notes) -> Path:
+    "Save `clf` at `path`, recording in its `info` the `remove` its training posts were stripped of, and `notes`."
+    clf.info.update(remove=list(remove), **notes)
     return clf.save(path)
 
 # %% ../nbs/04_cli.ipynb #3e0ffe48
@@ -287,24 +391,38 @@ def trained_remove(clf:NewsClassifier # a loaded model
 # %% ../nbs/04_cli.ipynb #d6176ced
 def cmd_evaluate(args # parsed `newsclf evaluate` arguments
                 ) -> dict:
-    "Evaluate a saved model on its newsgroups' test posts; the metrics."
+    "Evaluate a saved model on its newsgroups' test posts, or on your test texts (--test); the metrics."
     from newsclf.evaluate import metrics
     clf = load_model(args.model)
-    remove = args.remove if args.remove is not None else trained_remove(clf) or []
-    test = load_posts('test', clf.target_names, remove=remove, path=args.data, mirror=args.mirror)
-    return dict(metrics(test.target, clf.predict(test.data), test.target_names), remove=list(remove),
-                model=str(args.model or default_model_path()))
+    args.remove = args.remove if args.remove is not None else trained_remove(clf) or []
+    out = dict(remove=list(args.remove), model=str(args.model or default_model_path()))
+    if args.test:
+        test, read = _read(args, args.test, 1)
+        return dict(metrics(_align(test, clf.target_names, args.test), _predicted(clf, test.data), clf.target_names),
+                    **out, read=read)
+    test = load_posts('test', clf.target_names, remove=args.remove, path=args.data, mirror=args.mirror)
+    return dict(metrics(test.target, _predicted(clf, test.data), test.target_names), **out)
 
 # %% ../nbs/04_cli.ipynb #903bbb1d
 def cmd_predict(args # parsed `newsclf predict` arguments
                ) -> list[dict]:
     "For each input: newsgroup, probability, share of known tokens, and whether it is unsure."
-    # with `--top`, also the most likely newsgroups
+    # with `--top`, also the most likely newsgroups; with `--explain`, the words behind the answer
     texts, clf = read_inputs(args.texts, args.file, args.lines), load_model(args.model)
     full = [t for t in texts if t]
     ps, known = iter(clf.predict_proba(full)), iter(clf.known_share(full))
-    return [_answer(next(ps), float(next(known)), clf.target_names, args.top, args.abstain) if t else dict(_EMPTY)
-            for t in texts]
+    rs = [_answer(next(ps), float(next(known)), clf.target_names, args.top, args.abstain) if t else dict(_EMPTY)
+          for t in texts]
+    if args.explain:
+        for r, t in zip(rs, texts):
+            if t: r['words'] = _explained(clf, t, args.explain)
+    return rs
+
+# %% ../nbs/04_cli.ipynb #d6810020
+def _explained(clf:NewsClassifier, text:str, k:int) -> list[dict]:
+    "The (at most) `k` words of `text` that pushed most toward its predicted class: evaluation's `explain`."
+    from newsclf.evaluate import explain
+    return [dict(word=w, score=round(s, 4)) for w, s in explain(clf, text, k)['words'] if s > 0]
 
 # %% ../nbs/04_cli.ipynb #2dc59540
 _EMPTY = dict(label=None, probability=None, known_share=None, unsure=True, empty=True)
@@ -333,6 +451,20 @@ def cmd_data(args # parsed `newsclf data` arguments
     return dict(source=where, local=src is not None, sha256=digest, verified=digest == SHA256,
                 n_train=n['train'], n_test=n['test'], newsgroups=len(NEWSGROUPS))
 
+# %% ../nbs/04_cli.ipynb #75455feb
+def cmd_info(args # parsed `newsclf info` arguments
+            ) -> dict:
+    "What a model file holds: classes, vocabulary, preset and settings, training data and metrics, format."
+    from dataclasses import asdict
+    from newsclf.persist import model_format
+    path = Path(args.model or default_model_path()); clf = load_model(path)
+    settings = {**{k: v for k, v in asdict(clf.model.config).items() if k not in ('n_vocab', 'n_classes')},
+                **asdict(clf.config), **asdict(clf.token_config)}
+    return dict(model=str(path), format=model_format(path), classes=clf.target_names, vocab_size=len(clf.vocab),
+                preset=clf.preset, settings=settings, best_epoch=clf.best_epoch, epochs_run=len(clf.history),
+                trained_on=clf.info.get('trained_on'), remove=clf.info.get('remove'), metrics=clf.info.get('metrics'),
+                calibration=clf.calibration)
+
 # %% ../nbs/04_cli.ipynb #a32eb08e
 def safe_text(s # a string, or anything `str` takes
              ) -> str:
@@ -343,11 +475,15 @@ def safe_text(s # a string, or anything `str` takes
 # %% ../nbs/04_cli.ipynb #3c729917
 def _print_metrics(r:dict, command:str):
     "Human-readable output of `train` and `evaluate`."
+    if command == 'train' and 'accuracy' not in r: return _print_unscored(r)
+    unit = 'texts' if (r.get('trained_on') or {}).get('kind') == 'texts' or 'read' in r else 'posts'
     if command == 'train':
         kept = f"best epoch {r['best_epoch']}" if r['valid_pct'] else f"{r['best_epoch']} epochs, none held out"
-        print(f"trained on {r['n_train']:,} posts of {len(r['newsgroups'])} newsgroups in {r['fit_seconds']:.1f} s "
-              f"({kept}; calibrated, temperature {r['temperature']})")
-    print(f"test accuracy {r['accuracy']:.4f} | macro-F1 {r['macro_f1']:.4f} on {r['n_posts']:,} test posts"
+        cal = 'not calibrated' if r['temperature'] is None else f"calibrated, temperature {r['temperature']}"
+        classes = 'classes' if unit == 'texts' else 'newsgroups'
+        print(f"trained on {r['n_train']:,} {unit} of {len(r['newsgroups'])} {classes} in {r['fit_seconds']:.1f} s "
+              f"({kept}; {cal})")
+    print(f"test accuracy {r['accuracy']:.4f} | macro-F1 {r['macro_f1']:.4f} on {r['n_posts']:,} test {unit}"
           + (f" (removed: {', '.join(r['remove'])})" if r['remove'] else ''))
     if command == 'train': return print(f"saved model to {r['model']}")
     print('\n' + _report_table(r) + '\nconfusion matrix (rows: true, columns: predicted):')
@@ -377,6 +513,7 @@ def _print_predictions(rs:list[dict]):
     for r in rs:
         if r['label'] is None: cols = [f"-\t{'-' if r['probability'] is None else format(r['probability'], '.4f')}"]
         else: cols = [f"{safe_text(a['label'])}\t{a['probability']:.4f}" for a in r.get('top', [r])]
+        if 'words' in r: cols.append('words: ' + ', '.join(f"{safe_text(w['word'])} {w['score']:.2f}" for w in r['words']))
         print('\t'.join(cols + ([_why_unsure(r)] if r['unsure'] or r['label'] is None else [])))
 
 # %% ../nbs/04_cli.ipynb #17ee955c
@@ -392,18 +529,33 @@ def _print_data(r:dict):
     print(f"corpus: {r['source']}\n{_checked(r)}\n"
           f"{r['n_train']:,} training and {r['n_test']:,} test posts of {r['newsgroups']} newsgroups: ready")
 
+# %% ../nbs/04_cli.ipynb #eedc5ca8
+def _print_info(r:dict):
+    "Human-readable output of `info`."
+    on, m = r['trained_on'] or {}, r['metrics']
+    where = (f"your texts {on['path']} ({on['layout']})" + (f", tested on {on['test']}" if on.get('test') else '')
+             if on.get('kind') == 'texts' else f"newsgroups {', '.join(on['newsgroups'])}" if on else 'not recorded')
+    print(f"model: {r['model']} ({r['format']})\nclasses ({len(r['classes'])}): {', '.join(map(safe_text, r['classes']))}\n"
+          f"vocabulary: {r['vocab_size']:,} tokens | preset: {r['preset']} | best epoch {r['best_epoch']} of {r['epochs_run']}\n"
+          f"settings: {' '.join(f'{k}={v}' for k, v in r['settings'].items())}\ntrained on: {safe_text(where)}"
+          + (f" (removed: {', '.join(r['remove'])})" if r['remove'] else ''))
+    print('metrics at training: ' + (f"accuracy {m['accuracy']:.4f} | macro-F1 {m['macro_f1']:.4f} on {m['n_posts']:,} "
+          "test texts" if m else 'not recorded'))
+    print('calibration: ' + (f"temperature {r['calibration']['temperature']}" if r['calibration'] else 'none'))
+
 # %% ../nbs/04_cli.ipynb #5a7ef110
-_COMMANDS = {'train': cmd_train, 'evaluate': cmd_evaluate, 'predict': cmd_predict, 'data': cmd_data}
+_COMMANDS = {'train': cmd_train, 'evaluate': cmd_evaluate, 'predict': cmd_predict, 'data': cmd_data, 'info': cmd_info}
 
 # %% ../nbs/04_cli.ipynb #b570082a
 def _run(args) -> int:
     "Run the parsed command and print its result."
     if args.command is None:
-        raise UsageError("choose a command: train, evaluate, predict or data (see 'newsclf --help')")
+        raise UsageError("choose a command: train, evaluate, predict, data or info (see 'newsclf --help')")
     res = _COMMANDS[args.command](args)
     if args.json: print(json.dumps(res, indent=1))
     elif args.command == 'predict': _print_predictions(res)
     elif args.command == 'data': _print_data(res)
+    elif args.command == 'info': _print_info(res)
     else: _print_metrics(res, args.command)
     return 0
 

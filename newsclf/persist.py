@@ -10,7 +10,7 @@ import numpy as np, torch
 from .data import Vocab
 
 # %% auto #0
-__all__ = ['FORMAT', 'atomic_write', 'ModelError', 'write_model', 'read_model', 'is_model_file']
+__all__ = ['FORMAT', 'atomic_write', 'ModelError', 'write_model', 'read_model', 'model_format', 'is_model_file']
 
 # %% ../nbs/02b_persist.ipynb #f65be47e
 _STALE_S = 3600  # seconds: a temp file of `atomic_write` unchanged for this long is a killed write's leftover
@@ -180,7 +180,7 @@ def _unique_strings(v, what:str, n_max:int) -> list[str]:
 
 # %% ../nbs/02b_persist.ipynb #e70179e6
 _KEYS = ('model_config', 'train_config', 'token_config', 'target_names', 'vocab', 'history', 'best_epoch',  # required
-         'preset', 'info', 'calibration')  # optional
+         'preset', 'info', 'calibration', 'classes')  # optional
 _V1_KEYS = ('model_config', 'train_config', 'target_names', 'vocab', 'history', 'best_epoch', 'info', 'calibration')
 
 # %% ../nbs/02b_persist.ipynb #abcc512a
@@ -225,6 +225,15 @@ def _check_vocab_names(m:dict, mc:dict) -> tuple[list[str], list[str]]:
         raise ValueError(f"model_config['n_classes'] is {mc['n_classes']:,} but target_names has {len(names):,} names")
     return vocab, names
 
+# %% ../nbs/02b_persist.ipynb #9baad69d
+def _check_classes(v, names:list[str]) -> list|None:
+    "`classes`: null (the labels were indices into `target_names`), the names themselves, or increasing integers."
+    if v is None: return None
+    if type(v) is not list or len(v) != len(names): raise ValueError(f"classes must be a list of {len(names)} labels")
+    if v != names and not (all(type(c) is int for c in v) and all(a < b for a, b in zip(v, v[1:]))):
+        raise ValueError("classes must be target_names, or increasing integers, one per class")
+    return v
+
 # %% ../nbs/02b_persist.ipynb #c64cf4e4
 def _check_metadata(m:dict) -> dict:
     "The decoded metadata, checked against the schema and against itself; the defaults older files need filled in."
@@ -238,7 +247,7 @@ def _check_metadata(m:dict) -> dict:
         raise ValueError(f"info must be a JSON object, not {_show(info)}")
     cal = None if m.get('calibration') is None else _check_object(m['calibration'], _CALIBRATION_SPEC, 'calibration')
     return dict(model_config=mc, train_config=tc, token_config=tok, preset=preset, vocab=vocab, target_names=names,
-                history=hist, best_epoch=best, info=info, calibration=cal)
+                history=hist, best_epoch=best, info=info, calibration=cal, classes=_check_classes(m.get('classes'), names))
 
 # %% ../nbs/02b_persist.ipynb #e96d7be4
 _V1_TOKEN_DEFAULTS = dict(subject_tokens=False, prefix_tokens=0)  # a format-1 file from before these options
@@ -367,10 +376,16 @@ def read_model(path:str|Path # a file written by `write_model`, in this format o
         except ModelError as e: raise ModelError(f"{path} {e}") from None
 
 # %% ../nbs/02b_persist.ipynb #16d8733a
+def model_format(path:str|Path # any path
+                ) -> str|None:
+    "The format named by the header of the newsclf model file `path` (only the header is read, bounded); else None."
+    try:
+        with open(path, 'rb') as f: meta = _read_header(f, os.fstat(f.fileno()).st_size).get('__metadata__')
+    except (OSError, ValueError, UnicodeDecodeError): return None
+    return meta['format'] if type(meta) is dict and meta.get('format') in (FORMAT, _V1) else None
+
+# %% ../nbs/02b_persist.ipynb #2a01d9ef
 def is_model_file(path:str|Path # any path
                  ) -> bool:
     "Whether `path` is a file whose header says it is a newsclf model (only the header is read, and it is bounded)."
-    try:
-        with open(path, 'rb') as f: meta = _read_header(f, os.fstat(f.fileno()).st_size).get('__metadata__')
-    except (OSError, ValueError, UnicodeDecodeError): return False
-    return type(meta) is dict and meta.get('format') in (FORMAT, _V1)
+    return model_format(path) is not None
