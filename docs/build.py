@@ -204,9 +204,10 @@ class Ctx:
         self.short[short] = full if self.short.get(short, full) == full else None  # ambiguous short names get no link
 
     def prefer(self, name:str, mod:str|None, default:str|None=None) -> str|None:
-        "The object a bare `name` means on a page of module `mod`: that module's own `name`, else its one method `*.name`."
+        "The object a bare `name` means on a page of module `mod`: its own `name` or `cmd_name` (a subcommand), else its one method `*.name`."
         if mod:
             if f'{mod}.{name}' in self.documented: return f'{mod}.{name}'
+            if f'{mod}.cmd_{name}' in self.documented: return f'{mod}.cmd_{name}'  # the CLI's `evaluate`: its subcommand
             meth = [f for f in self.documented if f.startswith(mod + '.') and f.endswith('.' + name) and f.count('.') == 3]
             if '.' not in name and len(meth) == 1: return meth[0]
         return default
@@ -359,16 +360,17 @@ def _output_md(o, imgdir:Path, ctx) -> str:
     else: txt = ''.join(d.get('text/plain', ''))
     return _fence(txt, '{code-block} none', ':class: output tab-output\n\n') if txt.strip() else ''
 
-def tab_set(run:list, imgdir:Path, ctx) -> str:
-    "A sphinx-design tab set, one tab per cell (its code, then its saved outputs), synchronised across the site by label."
-    items = []
+def tab_set(run:list, imgdir:Path, ctx) -> tuple[str, int]:
+    "A sphinx-design tab set, one tab per cell (its code, then its saved outputs), synced across the site by label; its outputs."
+    items, n = [], 0
     for label, c in run:
         _clean_outputs(c)
         code = _directives(c.source)[1]
         outs = [_output_md(o, imgdir, ctx) for o in c.get('outputs', []) if o.get('name') != 'stderr']
-        body = '\n\n'.join([_fence(code, '{code-block} python', ':class: tab-input\n\n')] + [x for x in outs if x])
+        outs = [x for x in outs if x]; n += len(outs)
+        body = '\n\n'.join([_fence(code, '{code-block} python', ':class: tab-input\n\n')] + outs)
         items.append(f"::::{{tab-item}} {label}\n:sync: {_slug(label)}\n\n{body}\n::::")
-    return ':::::{tab-set}\n:sync-group: framework\n:class: framework-tabs\n\n' + '\n\n'.join(items) + '\n:::::'
+    return ':::::{tab-set}\n:sync-group: framework\n:class: framework-tabs\n\n' + '\n\n'.join(items) + '\n:::::', n
 
 def _code_cell(src:str, tags=(), meta=None):
     c = nbformat.v4.new_code_cell(src)
@@ -399,9 +401,11 @@ def convert(nb, orig, page:dict, ctx:Ctx, pages:list[dict]):
     lead = f"\n\n```{{container}} lead\n{ctx.linkify_md(page['description'], where)}\n```" if page['description'] else ''
     dl = f"\n\n```{{container}} download-nb\n{{download}}`Download this notebook <_notebooks/{where}>`\n```" if page['doc'] != 'index' else ''
     cells = [nbformat.v4.new_markdown_cell(f"# {page['title']}{lead}{dl}")]
-    page['tabs'], page['sources'], page['tests'] = len(runs), 0, 0
+    page['tabs'], page['sources'], page['tests'], page['tab_outputs'] = len(runs), 0, 0, 0
     for i, oc in enumerate(orig.cells):
-        if i in runs: cells.append(nbformat.v4.new_markdown_cell(tab_set(runs[i], src/'_tabs', ctx))); continue
+        if i in runs:
+            md, n = tab_set(runs[i], src/'_tabs', ctx); page['tab_outputs'] += n
+            cells.append(nbformat.v4.new_markdown_cell(md)); continue
         if id(oc) in in_run: continue
         if i in cards:  # an exported cell: its code, then its API entries
             code, names = _directives(oc.source)[1], defined_names(oc.source)
