@@ -106,7 +106,7 @@ BOOK_JS = r"""() => {
   });
   // 9. in-page contents
   const toc = [...document.querySelectorAll('#pst-page-toc-nav a.nav-link')].map(a => decodeURIComponent(new URL(a.href).hash.slice(1)));
-  const heads = [...art.querySelectorAll('section > h2, section > h3')].map(h => h.parentElement.id);
+  const heads = [...art.querySelectorAll('section > h2, section > h3, section > h4')].map(h => h.parentElement.id);
   const home = [...document.querySelectorAll('section')].find(s => s.querySelector(':scope > h2') && /^In Python/.test(s.querySelector(':scope > h2').textContent));
   return {sources: sources.length, srcLinks, tabsets, vsSections, folds, openTests, wraps, noScroll, api, toc, heads,
           download: [...document.querySelectorAll('.download-nb a.download')].map(a => a.href),

@@ -48,6 +48,7 @@ copybutton_exclude = '.linenos, .gp, .go'
 html_theme = 'pydata_sphinx_theme'
 html_static_path = ['_static']
 html_css_files = ['newsclf.css']
+html_js_files = ['newsclf.js']
 html_favicon = '_static/favicon.svg'
 html_show_sourcelink = False
 html_copy_source = False
