@@ -312,6 +312,7 @@ def check_tabs(page, base, pgs, err, cur, shots):
     page.goto(base + other, wait_until='load')
     got = page.evaluate(CHECKED_JS)
     if set(got) != {'PyTorch'}: err(f'after choosing PyTorch on {first}, {other} shows {got}')
+    page.locator('.sd-tab-set').first.scroll_into_view_if_needed()
     page.screenshot(path=shots/f'tabs-{other[:-5]}.png')
     page.evaluate(SWITCH_JS, 'TensorFlow 1')
 
