@@ -25,6 +25,8 @@ _re_link2 = re.compile(r'\[\[([^\]\n]*)\]\([^)\s]+\)\]\(([^)\s]+)\)')  # nbdev l
 _re_directive = re.compile(r'^\s*#\|\s*(.*?)\s*$')
 _re_showdoc = re.compile(r'^show_doc\((\s*[\w.]+\s*)[,)]')
 _re_code = re.compile(r'^`([^`]+)`$')
+_re_tab = re.compile(r'^\s*#\|\s*tab\s+(\S.*?)\s*$', re.M)  # `#| tab TensorFlow 1`: one tab of a TensorFlow 1 | PyTorch set
+_re_export = re.compile(r'^\s*#\|\s*export\s*$', re.M)
 _widget_mimes = ('application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json')
 
 def settings() -> dict:
@@ -118,14 +120,36 @@ def _kind(name:str, obj, mod) -> tuple[str, list[str]]:
         return 'method', [':classmethod:'] if _is_clsmethod(obj) else [':staticmethod:'] if isinstance(obj, staticmethod) else []
     return 'function', []
 
+def _comments(obj) -> tuple[dict, str|None]:
+    """Docments read from the source: each parameter's (or dataclass field's) comment, from the line it is on (one
+    comment serves all the parameters of its line), and the return's, from the line of the return annotation."""
+    import textwrap, tokenize, io
+    f = _func(obj)
+    src = textwrap.dedent(inspect.getsource(f))
+    com = {t.start[0]: t.string.lstrip('#').strip() for t in tokenize.generate_tokens(io.StringIO(src).readline)
+           if t.type == tokenize.COMMENT}
+    node = ast.parse(src).body[0]
+    if isinstance(node, ast.ClassDef):
+        if hasattr(f, '__dataclass_fields__'):
+            return {n.target.id: com.get(n.lineno) for n in node.body if isinstance(n, ast.AnnAssign)}, None
+        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == '__init__'), None)
+        if init is None: return {}, None
+        node = init
+    a = node.args
+    args = a.posonlyargs + a.args + ([a.vararg] if a.vararg else []) + a.kwonlyargs + ([a.kwarg] if a.kwarg else [])
+    return {x.arg: com.get(x.lineno) for x in args}, (com.get(node.returns.end_lineno) if node.returns else None)
+
 def _params(obj) -> list[str]:
-    "`:param x: docment` and `:returns: docment` fields from the docments (fastcore's inline parameter comments)."
-    from fastcore.docments import docments
-    try: ds = docments(_func(obj), full=True)
-    except Exception: return []
-    res = [f':param {k}: {v["docment"]}' for k, v in ds.items() if k not in ('self', 'cls', 'return') and v.get('docment')]
-    ret = ds.get('return', {}).get('docment')
-    return res + ([f':returns: {ret}'] if ret else [])
+    "`:param x: docment` for every parameter (the docments: fastcore's inline comments) and `:returns: docment`."
+    try: ds, ret = _comments(obj)
+    except (OSError, TypeError, SyntaxError, IndexError): return []
+    try: sig = inspect.signature(_func(obj))
+    except (ValueError, TypeError): sig = None
+    names = [n for n in (sig.parameters if sig else ds) if n not in ('self', 'cls')]
+    stars = {p.name: {p.VAR_POSITIONAL: '*', p.VAR_KEYWORD: '**'}.get(p.kind, '') for p in sig.parameters.values()} if sig else {}
+    res = [f":param {stars.get(n, '')}{n}: {ds.get(n) or '(no comment in the source)'}" for n in names]
+    if ret and ret not in ds.values(): res.append(f':returns: {ret}')
+    return res
 
 def obj_module(obj, lib:str) -> str|None:
     "The module of ours that defines `obj`, or None."
@@ -170,13 +194,23 @@ class Ctx:
         self.html2doc = {p['doc'] + '.html': p['doc'] for p in pages}
         modidx = importlib.import_module(f'{self.lib}._modidx').d['syms']
         self.syms = {v[0]: k for m in modidx.values() for k, v in m.items()}  # 'data.html#load_posts' -> 'newsclf.data.load_posts'
-        self.documented, self.short, self.seen, self.page_ids = {}, {}, set(), set()
+        self.documented, self.short, self.seen, self.page_ids, self.source_of = {}, {}, set(), set(), {}
+        self.mod = None  # the module of the page being converted: a bare name links to its object first
         self.problems, self.draft = [], draft
 
     def document(self, full:str, doc:str):
         self.documented.setdefault(full, doc)
         short = full.split('.', 2)[-1]  # newsclf.data.Vocab.fit -> Vocab.fit
         self.short[short] = full if self.short.get(short, full) == full else None  # ambiguous short names get no link
+
+    def prefer(self, name:str, mod:str|None, default:str|None=None) -> str|None:
+        "The object a bare `name` means on a page of module `mod`: its own `name` or `cmd_name` (a subcommand), else its one method `*.name`."
+        if mod:
+            if f'{mod}.{name}' in self.documented: return f'{mod}.{name}'
+            if f'{mod}.cmd_{name}' in self.documented: return f'{mod}.cmd_{name}'  # the CLI's `evaluate`: its subcommand
+            meth = [f for f in self.documented if f.startswith(mod + '.') and f.endswith('.' + name) and f.count('.') == 3]
+            if '.' not in name and len(meth) == 1: return meth[0]
+        return default
 
     def role(self, text:str, full:str) -> str:
         m = _re_code.match(text)
@@ -188,6 +222,8 @@ class Ctx:
             rel = url[len(self.doc_base):]
             if rel in self.syms:  # an API anchor: link only to what the site documents (private helpers are not)
                 full = self.syms[rel]
+                m = _re_code.match(text)
+                if m and '.' not in m.group(1): full = self.prefer(m.group(1), self.mod, full)  # `main` in the CLI: cli.main
                 return self.role(text, full) if full in self.documented else text
             page, _, frag = rel.partition('#')
             if page in ('', 'index.html'): page = 'index.html'
@@ -210,10 +246,10 @@ class Ctx:
         return ''.join(p if i % 2 else _re_link.sub(lambda m: self.link(m, where), _re_link2.sub(r'[\1](\2)', p))
                        for i, p in enumerate(parts))
 
-    def linkify_code(self, s:str) -> str:
-        "`Name` of a documented object -> a link to it (as nbdev does in docstrings)."
+    def linkify_code(self, s:str, mod:str|None=None) -> str:
+        "`Name` of a documented object -> a link to it (as nbdev does in docstrings), the page's module's first."
         def f(m):
-            full = self.short.get(m.group(1))
+            full = self.prefer(m.group(1), mod or self.mod, self.short.get(m.group(1)))
             return self.role(m.group(0), full) if full else m.group(0)
         return re.sub(r'(?<![`{\w])`([A-Za-z_][\w.]*)`(?!`)', f, s)
 
@@ -246,39 +282,162 @@ def show_doc_targets(nb, mod:str|None) -> list[tuple]:
         if m: name = m.group(1).strip(); res.append((c, name, _resolve(name, mod)))
     return res
 
-def convert(nb, page:dict, ctx:Ctx, pages:list[dict]):
-    "Turn one processed notebook into the notebook myst-nb renders."
+# ---------------------------------------------------------------- what a cell is: exported source, a tab, a test
+def _patched_classes(fn:ast.FunctionDef) -> list[str]:
+    "The classes a fastcore `@patch`ed function is added to (the annotation of its first argument)."
+    if not any((d.func if isinstance(d, ast.Call) else d).__dict__.get('id') == 'patch' for d in fn.decorator_list): return []
+    a = (fn.args.posonlyargs + fn.args.args)[:1]
+    ann = a[0].annotation if a else None
+    if isinstance(ann, ast.Name): return [ann.id]
+    if isinstance(ann, (ast.Tuple, ast.BinOp)): return re.findall(r'\w+', ast.unparse(ann))
+    return []
+
+def defined_names(src:str) -> list[str]:
+    "What an exported cell defines, named as nbdev's show_doc names it: `f`, `C`, `C.m` (in the class or `@patch`ed)."
+    try: tree = ast.parse(src)
+    except SyntaxError: return []
+    res = []
+    for n in tree.body:
+        if isinstance(n, ast.ClassDef):
+            res += [n.name] + [f'{n.name}.{m.name}' for m in n.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            res += [f'{c}.{n.name}' for c in _patched_classes(n)] or [n.name]
+        elif isinstance(n, (ast.Assign, ast.AnnAssign)):
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                res += [e.id for e in ast.walk(t) if isinstance(e, ast.Name)]
+    return res
+
+def _call_name(node) -> str:
+    f = node.func if isinstance(node, ast.Call) else None
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ''
+
+def _is_test_stmt(n) -> bool:
+    "An `assert`, a call of a `test_*` function, or a `with`/`for`/`if` block holding only those."
+    if isinstance(n, ast.Assert): return True
+    if isinstance(n, ast.Expr): return _call_name(n.value).startswith('test_')
+    if isinstance(n, (ast.With, ast.For, ast.If)):
+        body = n.body + getattr(n, 'orelse', [])
+        return bool(body) and all(_is_test_stmt(s) for s in body)
+    return False
+
+def is_test_cell(src:str) -> bool:
+    "Whether a code cell only tests (`test_eq`, `test_fail`, `assert`, ...): the site folds it under 'Tests'."
+    try: body = ast.parse(src).body
+    except SyntaxError: return False  # IPython magics, shell lines: not a plain test
+    return bool(body) and all(_is_test_stmt(n) for n in body)
+
+def tab_runs(orig) -> dict:
+    "Index of the first cell of each run of consecutive `#| tab LABEL` code cells -> [(label, cell), ...]."
+    runs, cur = {}, None
+    for i, c in enumerate(orig.cells):
+        m = _re_tab.search(c.source) if c.cell_type == 'code' else None
+        if not m: cur = None; continue
+        if cur is None: cur = i; runs[i] = []
+        runs[cur].append((m.group(1), c))
+    return runs
+
+def _slug(s:str) -> str: return re.sub(r'[^a-z0-9]+', '-', s.lower()).strip('-')
+
+def _fence(text:str, info:str, opts:str='') -> str:
+    "A fenced block that no run of backticks inside `text` can close."
+    n = max([3] + [len(m) + 1 for m in re.findall(r'`{3,}', text)])
+    return f"{'`'*n}{info}\n{opts}{text.rstrip()}\n{'`'*n}"
+
+def _output_md(o, imgdir:Path, ctx) -> str:
+    "One saved output of a tab's cell as MyST: text in an output block, an image, or HTML."
+    d = o.get('data', {})
+    if o.get('output_type') == 'stream': txt = ''.join(o.get('text', ''))
+    elif o.get('output_type') == 'error': txt = re.sub(r'\x1b\[[\d;]*m', '', '\n'.join(o.get('traceback', [])))
+    elif 'image/png' in d:
+        import base64, hashlib
+        raw = base64.b64decode(''.join(d['image/png']))
+        name = hashlib.sha256(raw).hexdigest()[:16] + '.png'
+        imgdir.mkdir(parents=True, exist_ok=True); (imgdir/name).write_bytes(raw)
+        w = o.get('metadata', {}).get('image/png', {}).get('width')
+        return f"```{{image}} {imgdir.name}/{name}\n" + (f":width: {w}px\n" if w else '') + "```"
+    elif 'text/html' in d: return _fence(''.join(d['text/html']), '{raw} html')
+    elif 'text/markdown' in d: return ctx.linkify_md(''.join(d['text/markdown']), '')
+    else: txt = ''.join(d.get('text/plain', ''))
+    return _fence(txt, '{code-block} none', ':class: output tab-output\n\n') if txt.strip() else ''
+
+def tab_set(run:list, imgdir:Path, ctx) -> tuple[str, int]:
+    "A sphinx-design tab set, one tab per cell (its code, then its saved outputs), synced across the site by label; its outputs."
+    items, n = [], 0
+    for label, c in run:
+        _clean_outputs(c)
+        code = _directives(c.source)[1]
+        outs = [_output_md(o, imgdir, ctx) for o in c.get('outputs', []) if o.get('name') != 'stderr']
+        outs = [x for x in outs if x]; n += len(outs)
+        body = '\n\n'.join([_fence(code, '{code-block} python', ':class: tab-input\n\n')] + outs)
+        items.append(f"::::{{tab-item}} {label}\n:sync: {_slug(label)}\n\n{body}\n::::")
+    return ':::::{tab-set}\n:sync-group: framework\n:class: framework-tabs\n\n' + '\n\n'.join(items) + '\n:::::', n
+
+def _code_cell(src:str, tags=(), meta=None):
+    c = nbformat.v4.new_code_cell(src)
+    c.metadata = {**({'tags': sorted(tags)} if tags else {}), **(meta or {})}
+    return c
+
+_fold = {'mystnb': {'code_prompt_show': 'Tests', 'code_prompt_hide': 'Tests'}}  # myst-nb's hide-cell, labelled
+
+def convert(nb, orig, page:dict, ctx:Ctx, pages:list[dict]):
+    """Turn one processed notebook into the notebook myst-nb renders, walking the original notebook's cells:
+    nbdev dropped `#| export` cells (we show their code, then the API entries nbdev placed after them) and the
+    directive lines (`#| tab` among them) of every cell, so the original notebook says what each cell is."""
     where, mod = page['nb'], page['mod']
-    ctx.page_ids = _heading_ids(nb)
+    ctx.page_ids, ctx.mod = _heading_ids(nb), mod
     docs_of = {id(c): (n, o) for c, n, o in show_doc_targets(nb, mod)}
-    lead = f"\n\n```{{container}} lead\n{ctx.linkify_md(page['description'], where)}\n```" if page['description'] else ''
-    cells = [nbformat.v4.new_markdown_cell(f"# {page['title']}{lead}")]
+    ids = {c.get('id'): i for i, c in enumerate(orig.cells) if c.get('id')}
+    exported = [i for i, c in enumerate(orig.cells) if c.cell_type == 'code' and _re_export.search(c.source)]
+    proc_at, cards, last = {}, {i: [] for i in exported}, -1  # original index -> processed cell; export -> its cards
     for c in nb.cells:
+        if c.get('id') in ids: last = ids[c['id']]; proc_at[last] = c; continue
+        if id(c) in docs_of and exported:  # a show_doc cell nbdev added after an exported cell
+            name = docs_of[id(c)][0]
+            after = [i for i in exported if i > last] or exported
+            owner = next((i for i in after if name in defined_names(orig.cells[i].source)), after[0])
+            cards[owner].append(c)
+    runs = tab_runs(orig)
+    in_run = {id(c) for r in runs.values() for _, c in r}
+    lead = f"\n\n```{{container}} lead\n{ctx.linkify_md(page['description'], where)}\n```" if page['description'] else ''
+    dl = f"\n\n```{{container}} download-nb\n{{download}}`Download this notebook <_notebooks/{where}>`\n```" if page['doc'] != 'index' else ''
+    cells = [nbformat.v4.new_markdown_cell(f"# {page['title']}{lead}{dl}")]
+    page['tabs'], page['sources'], page['tests'], page['tab_outputs'] = len(runs), 0, 0, 0
+    for i, oc in enumerate(orig.cells):
+        if i in runs:
+            md, n = tab_set(runs[i], src/'_tabs', ctx); page['tab_outputs'] += n
+            cells.append(nbformat.v4.new_markdown_cell(md)); continue
+        if id(oc) in in_run: continue
+        if i in cards:  # an exported cell: its code, then its API entries
+            code, names = _directives(oc.source)[1], defined_names(oc.source)
+            anchor = f"src-{_slug(names[0]) if names else i}"
+            for n in names: ctx.source_of.setdefault(f'{mod}.{n}', f"{page['doc']}.html#{anchor}")
+            cells.append(nbformat.v4.new_markdown_cell(f'<span id="{anchor}"></span>'))
+            cells.append(_code_cell(code, meta={'mystnb': {}})); page['sources'] += 1
+            for c in cards[i]: cells.append(nbformat.v4.new_markdown_cell(_card(c, docs_of, ctx, where)))
+            continue
+        c = proc_at.get(i)
+        if c is None: continue  # dropped by nbdev: `#| hide`, `default_exp`, the title
         if c.cell_type == 'raw' or c.source.startswith('<!-- WARNING: THIS FILE WAS AUTOGENERATED'): continue
         if c.cell_type == 'markdown':
             c.source = ctx.linkify_md(c.source, where); cells.append(c); continue
         d, c.source = _directives(c.source)
         if d.get('include') == 'false': continue
         _clean_outputs(c)
-        if id(c) in docs_of:
-            name, obj = docs_of[id(c)]
-            md = api_entry(name, obj, ctx)
-            if md is None:  # not ours (or not importable): nbdev's own rendering
-                md = '\n\n'.join(nbdev_md(''.join(o['data']['text/markdown'])) for o in c.outputs if 'text/markdown' in o.get('data', {}))
-                md = ctx.linkify_md(md, where)
-            cells.append(nbformat.v4.new_markdown_cell(md)); continue
-        tags = set(c.metadata.get('tags', []))
+        if id(c) in docs_of: cells.append(nbformat.v4.new_markdown_cell(_card(c, docs_of, ctx, where))); continue
+        tags, meta = set(c.metadata.get('tags', [])), {}
         if d.get('echo') == 'false' or not c.source.strip(): tags.add('remove-input')
         if d.get('output') == 'false': tags.add('remove-output')
         if not c.source.strip() and not c.outputs: continue
+        if 'remove-input' not in tags and is_test_cell(c.source): tags.add('hide-cell'); meta = _fold; page['tests'] += 1
         for o in c.outputs:
             if 'text/markdown' in o.get('data', {}):
                 o['data']['text/markdown'] = ctx.linkify_md(''.join(o['data']['text/markdown']), where)
-        c.metadata = {'tags': sorted(tags)} if tags else {}
+        c.metadata = {**({'tags': sorted(tags)} if tags else {}), **meta}
         cells.append(c)
     if page['doc'] == 'index':  # the navigation: one page per numbered notebook, in notebook order, then each section's
-        for section in [None, *_sections.values()]:
+        for section in [None, *_sections.values(), 'Reference']:
             toc = '\n'.join(f"{p['short']} <{p['doc']}>" for p in pages if p['doc'] != 'index' and p['section'] == section)
+            if section == 'Reference': toc = 'API index <api>'
             caption = f':caption: {section}\n' if section else ''
             if toc: cells.append(nbformat.v4.new_markdown_cell(f'```{{toctree}}\n:hidden:\n{caption}:maxdepth: 2\n\n{toc}\n```'))
     nb.cells = cells
@@ -286,22 +445,38 @@ def convert(nb, page:dict, ctx:Ctx, pages:list[dict]):
                    'language_info': {'name': 'python', 'pygments_lexer': 'ipython3'}}
     return nb
 
+def _card(c, docs_of, ctx, where) -> str:
+    "The API entry of a show_doc cell: ours from introspection, anything else as nbdev rendered it."
+    name, obj = docs_of[id(c)]
+    md = api_entry(name, obj, ctx)
+    if md is None:  # not ours (or not importable): nbdev's own rendering
+        md = '\n\n'.join(nbdev_md(''.join(o['data']['text/markdown'])) for o in c.outputs if 'text/markdown' in o.get('data', {}))
+        md = ctx.linkify_md(md, where)
+    return md
+
 def _short(title:str, stem:str) -> str:
     "Navigation label: the title before its colon ('Data: from posts to ...' -> 'Data')."
     return title.split(':')[0].strip() if ':' in title else stem.replace('_', ' ').capitalize()
 
 def linkcode_urls(ctx:Ctx) -> dict:
-    "GitHub URL, with line numbers, of the source of each documented object (for sphinx.ext.linkcode)."
-    s, res = settings(), {}
+    "Where the site shows the source of each documented object (for sphinx.ext.linkcode's [source] links): a page and anchor."
+    res = {}
     for full in ctx.documented:
-        mod = '.'.join(full.split('.')[:2])
-        obj = _func(_resolve(full[len(mod)+1:], mod))
-        try: lines, start = inspect.getsourcelines(inspect.unwrap(obj))
-        except (OSError, TypeError): continue
-        pkg = Path(importlib.import_module(ctx.lib).__file__).resolve().parent
-        path = Path(inspect.getsourcefile(inspect.unwrap(obj))).resolve().relative_to(pkg.parent).as_posix()
-        res[full] = f"{s['git_url'].rstrip('/')}/blob/{s['branch']}/{path}#L{start}-L{start+len(lines)-1}"
+        parts = full.split('.')  # a method's source is its own `@patch` cell, else its class's cell
+        for k in range(len(parts), 2, -1):
+            if '.'.join(parts[:k]) in ctx.source_of: res[full] = ctx.source_of['.'.join(parts[:k])]; break
     return res
+
+def api_index(ctx:Ctx, pages:list[dict]) -> str:
+    "The API index page: every documented name, its module (linked to its chapter) and its one-line summary, linked."
+    doc2title = {p['doc']: p['short'] for p in pages}
+    rows = []
+    for full, doc in ctx.documented.items():
+        mod, name = '.'.join(full.split('.')[:2]), '.'.join(full.split('.')[2:])
+        first = (_doc(_resolve(name, mod), name).strip().split('\n') or [''])[0].replace('|', '\\|')
+        rows.append(f"| {{py:obj}}`{name} <{full}>` | [{mod}]({doc}.ipynb) | {ctx.linkify_code(first, mod)} |")
+    return ('# API index\n\n```{container} lead\nEvery public function, class and method of newsclf, by module, '
+            'in the order the chapters introduce them.\n```\n\n| Name | Module | Summary |\n| --- | --- | --- |\n' + '\n'.join(rows) + '\n')
 
 def write(path:Path, text:str):
     "Write only what changed, so that Sphinx rebuilds only the pages that changed."
@@ -312,7 +487,7 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
     t = time.perf_counter()
     proc = proc_nbs(force=force, n_workers=0)  # in this process: twice as fast as spawning workers for a few notebooks
     print(f'nbdev processed the notebooks into {proc.relative_to(root)}/ in {time.perf_counter()-t:.1f} s')
-    pages, nbs = [], {}
+    pages, nbs, origs = [], {}, {}
     for p in notebooks():
         rel = p.relative_to(root/'nbs')
         nb = nbformat.read(proc/rel, as_version=4)
@@ -323,17 +498,21 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
                           section=_sections.get(rel.parent.as_posix()), mod=None if doc == 'index' else
                           (f"{settings()['lib_name']}.{default_exp(p)}" if default_exp(p) else None),
                           description=(fm.get('description') or '').strip()))
-        nbs[rel.as_posix()] = nb
+        nbs[rel.as_posix()], origs[rel.as_posix()] = nb, nbformat.read(p, as_version=4)
     ctx = Ctx(pages, draft)
     for pg in pages:  # first pass: what is documented where, so that links can point to it
         for _, name, obj in show_doc_targets(nbs[pg['nb']], pg['mod']):
             mod = obj_module(obj, ctx.lib)
             if mod: ctx.document(f'{mod}.{name}', pg['doc'])
     src.mkdir(parents=True, exist_ok=True)
-    keep = {'_pages.json', '_linkcode.json'}
+    keep = {'_pages.json', '_linkcode.json', '_tabs', '_notebooks', 'api.md'}
     for pg in pages:
-        nb = convert(nbs[pg['nb']], pg, ctx, pages)
+        nb = convert(nbs[pg['nb']], origs[pg['nb']], pg, ctx, pages)
         write(src/f"{pg['doc']}.ipynb", nbformat.writes(nb)); keep.add(f"{pg['doc']}.ipynb")
+        dst = src/'_notebooks'/pg['nb']  # the notebook itself, for the page's download link
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if not dst.exists() or dst.read_bytes() != (root/'nbs'/pg['nb']).read_bytes(): shutil.copy2(root/'nbs'/pg['nb'], dst)
+    write(src/'api.md', api_index(ctx, pages))
     for f in (root/'nbs').rglob('*'):  # images and other files the notebooks refer to
         rel = f.relative_to(root/'nbs')
         if f.is_file() and f.suffix != '.ipynb' and not any(q.startswith(('.', '_')) for q in rel.parts):

@@ -13,8 +13,9 @@ copyright = _s['copyright']
 release = version = _s['version']
 html_title = project
 
-extensions = ['myst_nb', 'sphinx.ext.linkcode', 'sphinx_copybutton']
-exclude_patterns = ['_build', '**.ipynb_checkpoints', '_pages.json', '_linkcode.json']
+extensions = ['myst_nb', 'sphinx.ext.linkcode', 'sphinx_copybutton', 'sphinx_design']
+exclude_patterns = ['_build', '**.ipynb_checkpoints', '_pages.json', '_linkcode.json',
+                    '_notebooks']  # the notebooks as they are in nbs/, for each page's download link
 master_doc = 'index'
 nitpicky = True                               # a link to an API entry that does not exist fails the build (-W)...
 nitpick_ignore_regex = [('py:class', r'.*')]  # ...but type annotations (np.ndarray, torch.Tensor) need not link anywhere
@@ -31,12 +32,13 @@ myst_dmath_double_inline = True
 
 # API entries: `name(arg: type = default)` as written in the source, one argument per line when it is long.
 add_module_names = False
+toc_object_entries = False                    # the in-page contents lists a chapter's sections, not its API entries
 python_maximum_signature_line_length = 72
 python_display_short_literal_types = True
 
 _links = json.loads((here/'_src'/'_linkcode.json').read_text()) if (here/'_src'/'_linkcode.json').exists() else {}
 def linkcode_resolve(domain, info):
-    "The source of an API entry on GitHub (docs/build.py found the lines)."
+    "An API entry's [source]: the cell of the chapter that shows its code (docs/build.py found it), not a web address."
     if domain == 'py': return _links.get(f"{info['module']}.{info['fullname']}")
 
 # Copy buttons on code, not on outputs or prompts.
@@ -46,6 +48,7 @@ copybutton_exclude = '.linenos, .gp, .go'
 html_theme = 'pydata_sphinx_theme'
 html_static_path = ['_static']
 html_css_files = ['newsclf.css']
+html_js_files = ['newsclf.js']
 html_favicon = '_static/favicon.svg'
 html_show_sourcelink = False
 html_copy_source = False
