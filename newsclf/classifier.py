@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, subject_tokens, word_prefixes,
                           by_date_split)
 from .model import ModelConfig, BowNet
-from .train import TrainConfig, get_device, split_indices, fit_model, _check_int
+from .train import TrainConfig, get_device, split_indices, fit_model, _check_int, cpu_threads
 from .persist import ModelError, write_model, read_model
 
 # %% auto #0
@@ -346,7 +346,8 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     mc = {k: v for k, v in m['model_config'].items() if k in _MODEL_KEYS}
     try:
         clf = cls(**mc, **m['train_config'], **m['token_config'])  # every setting, as the file records it
-        clf.model = BowNet(ModelConfig(**m['model_config'])); clf.model.load_state_dict(tensors)
+        with torch.device('meta'): clf.model = BowNet(ModelConfig(**m['model_config']))  # no random init to overwrite
+        clf.model.load_state_dict(tensors, assign=True)
     except (TypeError, ValueError, RuntimeError) as e:  # not expected after the checks: still the file's fault
         raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
     for k in ('preset', 'target_names', 'history', 'best_epoch', 'info', 'calibration'): setattr(clf, k, m[k])
@@ -365,7 +366,7 @@ def calibrate(self:NewsClassifier, texts:list[str], # held-out posts, never seen
     "Set `calibration` to the temperature that minimises the cross-entropy of `predict_proba` on held-out posts."
     z, y = self.logits(texts), torch.as_tensor(self._indices(labels, len(texts)))
     ts = torch.logspace(-2, 2, 401)  # candidate temperatures, 0.01 to 100, 1% apart
-    nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])
+    with cpu_threads(1): nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])  # 401 tiny steps: one thread
     self.calibration = dict(temperature=round(float(ts[nll.argmin()]), 4))
     return self
 
