@@ -17,18 +17,20 @@ def _names(tree:ast.AST) -> tuple[set, set]:
         if isinstance(n, ast.Name): (read if isinstance(n.ctx, ast.Load) else bound).add(n.id)
         elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): bound.add(n.name)
         elif isinstance(n, ast.alias): bound.add((n.asname or n.name).split('.')[0])
+        elif isinstance(n, ast.arg): bound.add(n.arg)
     return read, bound
 
 class SkipTF:
     "IPython input transformer: a TensorFlow 1 cell becomes `print(NOTE)`; the names it binds mark later TF cells."
-    def __init__(self): self.tainted = {'tf', 'tf_config'}
+    always = {'tf', 'tf_config'}  # None without TensorFlow, whichever cell binds them
+    def __init__(self): self.tainted = set(self.always)
     def __call__(self, lines:list[str]) -> list[str]:
         try: read, bound = _names(ast.parse(''.join(lines)))
         except SyntaxError: return lines  # IPython syntax (magics): never a TF cell
         if any(l.strip() == '#| tf' for l in lines) or (read - bound) & self.tainted:
             self.tainted |= bound
             return [f'print({NOTE!r})\n']
-        self.tainted -= bound
+        self.tainted -= bound - self.always
         return lines
 
 def _skip_tf_cells():
