@@ -1,9 +1,10 @@
 """Notebook helper, not part of newsclf: TensorFlow 1 for the `#| tf` cells, or a one-line note in their place.
 
-A hidden cell runs `from _tf1 import tf, tf_config`. With TensorFlow installed (`pip install -e ".[tf]"`), `tf` is
-`tensorflow.compat.v1` in graph mode (`disable_v2_behavior`) and `tf_config` a `ConfigProto` of 2 threads for a
-`tf.Session`. Without it, `tf` is None and every later cell that carries `#| tf`, uses `tf`, or reads a name such a
-cell defined prints `NOTE` instead of running (nbdev_test strips `#|` lines, so the names decide there).
+A hidden cell runs `%run _tf1.py` (a magic, not an import: nbdev's doc build runs import cells, and must not need
+TensorFlow). With TensorFlow installed (`pip install -e ".[tf]"`), `tf` is `tensorflow.compat.v1` in graph mode
+(`disable_v2_behavior`; also bound to `tf1`) and `tf_config` a `ConfigProto` of 2 threads for a `tf.Session`.
+Without it, `tf` is None and every later cell that carries `#| tf`, uses `tf`, or reads a name such a cell defined
+prints `NOTE` instead of running (nbdev_test strips `#|` lines, so the names decide there).
 Nothing in newsclf imports this file or TensorFlow.
 """
 import ast, os
@@ -53,3 +54,4 @@ try: tf, tf_config = _tf1()
 except ImportError:
     tf = tf_config = None
     _skip_tf_cells()
+tf1 = tf
