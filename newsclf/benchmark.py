@@ -29,12 +29,15 @@ __all__ = ['TASKS', 'METRICS', 'TARGETS', 'CONTENTION', 'SECTIONS', 'load_task',
            'results_path', 'load_results', 'main', 'plot_benchmark']
 
 # %% ../nbs/05_benchmark.ipynb #ac4c9e4b
-TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10),
+TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10,
+                             fasttext=dict(epoch=25, lr=0.5, wordNgrams=1)),
          '3 stripped':  dict(categories=TUTORIAL_GROUPS, remove=REMOVABLE, preset='tutorial-stripped',
-                             replica_epochs=10),
-         '20 raw':      dict(categories=None, remove=(), preset='general', replica_epochs=1, replica_predict_bs=150),
+                             replica_epochs=10, fasttext=dict(epoch=50, lr=0.5, wordNgrams=2)),
+         '20 raw':      dict(categories=None, remove=(), preset='general', replica_epochs=1, replica_predict_bs=150,
+                             fasttext=dict(epoch=25, lr=1.0, wordNgrams=1)),
          '20 stripped': dict(categories=None, remove=REMOVABLE, preset='general-stripped', replica_epochs=1,
-                             replica_predict_bs=150, replica_seeds=1)}
+                             replica_predict_bs=150, replica_seeds=1, fasttext=dict(epoch=50, lr=1.0, wordNgrams=1))}
+# fasttext: settings chosen on the by-date validation posts (explanations/benchmark_notes.ipynb)
 
 # %% ../nbs/05_benchmark.ipynb #f9c85088
 def load_task(task:dict # an entry of `TASKS`: categories, remove, ...

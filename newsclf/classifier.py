@@ -346,8 +346,7 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     mc = {k: v for k, v in m['model_config'].items() if k in _MODEL_KEYS}
     try:
         clf = cls(**mc, **m['train_config'], **m['token_config'])  # every setting, as the file records it
-        with torch.device('meta'): clf.model = BowNet(ModelConfig(**m['model_config']))  # no random init to overwrite
-        clf.model.load_state_dict(tensors, assign=True)
+        clf.model = BowNet(ModelConfig(**m['model_config'])); clf.model.load_state_dict(tensors)
     except (TypeError, ValueError, RuntimeError) as e:  # not expected after the checks: still the file's fault
         raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
     for k in ('preset', 'target_names', 'history', 'best_epoch', 'info', 'calibration'): setattr(clf, k, m[k])
