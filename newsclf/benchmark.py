@@ -80,13 +80,18 @@ def fasttext_fit(params:dict, # `fasttext.train_supervised` settings, e.g. `dict
                  seed:int=0, # its random seed
                  threads:int=2 # its training threads
                 ) -> Callable:
-    "A `fit(texts, labels) -> predict` function training fastText, for `measure`."
+    "A `fit(texts, labels) -> predict` function training fastText, for `measure`; a diverged run is retried at half the rate."
     def fit(texts, labels):
         import fasttext  # optional: the benchmark's dependency, not newsclf's
         with tempfile.TemporaryDirectory() as d:
             f = Path(d)/'train.txt'
             f.write_text(''.join(f'__label__{y} {fasttext_line(t)}\n' for t, y in zip(texts, labels)), encoding='utf-8')
-            model = fasttext.train_supervised(str(f), thread=threads, seed=seed, verbose=0, **params)
+            p = dict(params)
+            for attempt in range(4):  # fastText's SGD can diverge ('Encountered NaN'): retry at half the rate
+                try: model = fasttext.train_supervised(str(f), thread=threads, seed=seed, verbose=0, **p); break
+                except RuntimeError as e:
+                    if 'NaN' not in str(e) or attempt == 3: raise
+                    p['lr'] /= 2; print(f"fastText diverged (seed {seed}): retrying at lr {p['lr']:g}", file=sys.stderr)
         def predict(texts):
             return np.array([int(l[0].removeprefix('__label__')) for l in model.predict([fasttext_line(t) for t in texts])[0]])
         return predict
