@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_benchmark.ipynb #540630be
 from __future__ import annotations
-import argparse, json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, math, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
 from contextlib import contextmanager
 from functools import partial
 from unittest import mock
@@ -23,10 +23,10 @@ from .measure import measure
 from .replica import tutorial_replica
 
 # %% auto #0
-__all__ = ['TASKS', 'METRICS', 'TARGETS', 'CONTENTION', 'SECTIONS', 'load_task', 'sklearn_baselines', 'fasttext_line',
+__all__ = ['TASKS', 'METRICS', 'TARGETS', 'GOALS', 'CONTENTION', 'SECTIONS', 'load_task', 'sklearn_baselines', 'fasttext_line',
            'fasttext_fit', 'tune_fasttext', 'systems', 'run_system', 'summarize', 'ratios', 'run_task', 'run_benchmark',
-           'format_table', 'check_targets', 'competing_process', 'contention', 'latency', 'check_speed_targets',
-           'results_path', 'load_results', 'main', 'plot_benchmark']
+           'format_table', 'check_targets', 'check_goals', 'competing_process', 'contention', 'latency',
+           'check_speed_targets', 'results_path', 'load_results', 'main', 'plot_benchmark']
 
 # %% ../nbs/05_benchmark.ipynb #ac4c9e4b
 TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10,
@@ -255,6 +255,22 @@ def check_targets(results:dict, # `run_benchmark`'s results
                         met=bool(v >= goal if op == '>=' else v <= goal)))
     return out
 
+# %% ../nbs/05_benchmark.ipynb #621c5508
+GOALS = {'20 raw': 0.90, '20 stripped': 0.75, '3 raw': 0.98}  # task -> test accuracy goal of `newsclf best`
+
+# %% ../nbs/05_benchmark.ipynb #5b420820
+def check_goals(results:dict, # `run_benchmark`'s results
+                system:str='newsclf best' # the system the goals are for
+               ) -> list[dict]:
+    "Each goal of `GOALS` whose task ran: `system`'s mean and spread, met or not, and the test posts it is short."
+    out = []
+    for task, goal in GOALS.items():
+        if task not in results.get('tasks', {}) or system not in results['tasks'][task]['rows']: continue
+        t = results['tasks'][task]; r = t['rows'][system]; m = r['mean']['accuracy']
+        out.append(dict(task=task, goal=goal, mean=m, std=r['std']['accuracy'], n_runs=r['n_runs'], met=m >= goal,
+                        short=max(0, math.ceil(round((goal - m) * t['n_test'], 6)))))
+    return out
+
 # %% ../nbs/05_benchmark.ipynb #bc8baf90
 @contextmanager
 def competing_process():
@@ -370,7 +386,7 @@ def load_results(path:str|Path|None=None # a file written by `python -m newsclf.
 
 # %% ../nbs/05_benchmark.ipynb #4cdb95de
 def _report(results:dict, log=print):
-    "Print each task's table and ratios, the contention and latency sections, then the targets."
+    "Print each task's table and ratios, the contention and latency sections, then the targets and goals."
     for name, t in results.get('tasks', {}).items():
         log(f"\n{name} newsgroups ({t['n_train']:,} training, {t['n_test']:,} test posts)\n{format_table(t)}")
         for q, v in ratios(t['rows']).items(): log(f"  {q}: {'n/a' if v is None else f'{v:.2f}x'}")
@@ -383,6 +399,10 @@ def _report(results:dict, log=print):
     for c in check_targets(results) + check_speed_targets(results):
         log(f"target {c['task']} {c['metric']} {c['target']}: "
             f"measured {c['measured']:.4g} -> {'met' if c['met'] else 'MISSED'}")
+    for g in check_goals(results):
+        got = 'met' if g['met'] else f"MISSED by {g['short']} test posts"
+        log(f"goal {g['task']} accuracy >= {g['goal']:g}: measured {g['mean']:.4f} ± {g['std']:.4f} "
+            f"over {g['n_runs']} runs -> {got}")
 
 # %% ../nbs/05_benchmark.ipynb #1a1ed900
 SECTIONS = ['tasks', 'contention', 'latency']  # what `main` runs: the task tables, then `contention`, `latency`
