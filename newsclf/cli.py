@@ -304,12 +304,10 @@ def _trained(args, clf:NewsClassifier, path:Path, m:dict|None, t0:float, n_train
 # %% ../nbs/04_cli.ipynb #e7a1e05f
 def _model_path(args) -> Path:
     "`--model` or the default path, checked before any data is read."
-    # its folder exists or can be made, and can be written to; a file already there is ours
+    # never an input (the corpus, --train, --test) or inside one; its folder can be written; a file already there is ours
     path = Path(args.model or default_model_path()).expanduser()
-    src = data_source(getattr(args, 'data', None))
-    if src is not None and (path.resolve() == src.resolve() or src.resolve() in path.resolve().parents):
-        raise UsageError(f"--model {path} is the corpus given by --data or $NEWSCLF_DATA: "
-                         "refusing to write a model over it")
+    for opt, given in _inputs(args):
+        if _overlaps(path, given): raise UsageError(f"--model {path} is {opt}: refusing to write a model over it")
     if path.is_dir(): raise UsageError(f"--model {path} is a folder; give a file name, e.g. {path/'model.safetensors'}")
     if path.exists() and not args.force and not is_model_file(path):
         raise UsageError(f"--model {path} exists and is not a newsclf model: refusing to replace it "
@@ -322,6 +320,22 @@ def _model_path(args) -> Path:
         raise OSError(f"cannot save a model at {path}: {e.filename} is a file, not a folder") from None
     except OSError as e: raise OSError(f"cannot save a model at {path}: {e.strerror or e}") from None
     return path
+
+# %% ../nbs/04_cli.ipynb #017c4ae2
+def _inputs(args) -> list[tuple[str, Path]]:
+    "What `train` reads, by the option that names it: the corpus, --train and --test."
+    src = data_source(getattr(args, 'data', None))
+    named = [('the corpus given by --data or $NEWSCLF_DATA', src)] + [
+        (f"the {o} file {p}", Path(p)) for o, p in (('--train', getattr(args, 'train', None)),
+                                                   ('--test', getattr(args, 'test', None))) if p]
+    return [(o, p) for o, p in named if p is not None]
+
+def _overlaps(path:Path, given:Path) -> bool:
+    "Whether writing `path` would replace `given` or a file inside it (links and hard links included)."
+    path, given = path.expanduser(), given.expanduser()
+    if path.resolve() == given.resolve() or given.resolve() in path.resolve().parents: return True
+    try: return path.exists() and os.path.samefile(path, given)
+    except OSError: return False
 
 # %% ../nbs/04_cli.ipynb #a8780a0c
 def _read(args, path:str, min_classes:int=2):
