@@ -35,7 +35,7 @@ def settings() -> dict:
     cp = ConfigParser(); cp.read(root/'settings.ini')
     return dict(cp['DEFAULT'])
 
-_sections = {'explanations': 'Explanations'}  # folders of nbs/ whose notebooks are pages too: folder -> toctree caption
+_sections = {'explanations': 'Explanations', 'library': 'Library'}  # folders of nbs/ whose notebooks are pages too: folder -> toctree caption
 
 def notebooks() -> list[Path]:
     "index.ipynb, the numbered notebooks in file-name order (the order of the story), then each folder of `_sections`."

@@ -8,63 +8,10 @@ import os, io, re, json, math, time, struct, signal, hashlib, tempfile, threadin
 from pathlib import Path
 import numpy as np, torch
 from .data import Vocab
+from .files import atomic_write
 
 # %% auto #0
-__all__ = ['FORMAT', 'atomic_write', 'ModelError', 'write_model', 'read_model', 'model_format', 'is_model_file']
-
-# %% ../nbs/02b_persist.ipynb #f65be47e
-_STALE_S = 3600  # seconds: a temp file of `atomic_write` unchanged for this long is a killed write's leftover
-
-# %% ../nbs/02b_persist.ipynb #71d34072
-def _temp_files(path:Path) -> list[Path]:
-    "The temp files `atomic_write` makes for `path`, in its folder: `.NAME.XXXXXXXX.tmp`, regular files only."
-    pat = re.compile(re.escape(f'.{path.name}.') + r'[a-z0-9_]{8}\.tmp')  # mkstemp's 8 random characters
-    with os.scandir(path.parent) as it:
-        return [path.parent/e.name for e in it if pat.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
-
-# %% ../nbs/02b_persist.ipynb #e77e3744
-def _remove_stale(path:Path):
-    "Remove the temp files of `path` unchanged for `_STALE_S` seconds: what writes killed by SIGKILL left."
-    try: old = [t for t in _temp_files(path) if time.time() - t.lstat().st_mtime > _STALE_S]
-    except OSError: return  # no folder to look in: the write itself says so
-    for t in old:
-        with contextlib.suppress(OSError): t.unlink()
-
-# %% ../nbs/02b_persist.ipynb #d0fdbf22
-@contextlib.contextmanager
-def _removed_on_sigterm(tmp:list):
-    "Inside the block, SIGTERM removes the file named in `tmp` (if any), then ends the process as SIGTERM does."
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
-        yield; return  # only the main thread sets handlers; a program's own handler stays (if it raises, we clean up)
-    def on_sigterm(signum, frame):
-        for t in tmp: Path(t).unlink(missing_ok=True)
-        signal.signal(signum, signal.SIG_DFL); os.kill(os.getpid(), signum)
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try: yield
-    finally: signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-# %% ../nbs/02b_persist.ipynb #29c5a6e9
-def _naming(e:OSError, path:Path) -> OSError:
-    "`e` as the same kind of `OSError`, naming `path` (a full disk's error names no file)."
-    return OSError(e.errno, e.strerror or str(e), str(path)) if e.errno is not None else OSError(f"{e}: {str(path)!r}")
-
-# %% ../nbs/02b_persist.ipynb #667268c2
-def atomic_write(path:str|Path, # file to (over)write
-                 data:bytes # its new content
-                ) -> Path:
-    "Write `data` to `path` through a synced temp file in the same folder and `os.replace`: never half a file."
-    path, tmp = Path(path), []
-    _remove_stale(path)
-    with _removed_on_sigterm(tmp):
-        try:
-            fd, t = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); tmp.append(t)
-            with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
-            os.chmod(t, 0o644); os.replace(t, path); tmp.clear()
-        except BaseException as e:
-            for t in tmp: Path(t).unlink(missing_ok=True)
-            if isinstance(e, OSError): raise _naming(e, path) from e
-            raise
-    return path
+__all__ = ['FORMAT', 'ModelError', 'write_model', 'read_model', 'model_format', 'is_model_file']
 
 # %% ../nbs/02b_persist.ipynb #f103c283
 FORMAT = 'newsclf-model/2'  # what `write_model` writes
