@@ -22,7 +22,7 @@ LAYOUTS = ('folder', 'csv', 'tsv', 'jsonl', 'fasttext')  # the layouts `load_tex
 _SUFFIXES = {'.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl',
              '.txt': 'fasttext', '.ft': 'fasttext'}
 _MAX_TEXT = 4 * 2**20  # bytes of one text, characters of one line or field: the bound one corpus post has
-_MAX_LABEL = 1_000     # characters of one label: a model file holds up to `_MAX_CLASSES` of them
+_MAX_LABEL = 500       # characters of one label: a model file holds up to `_MAX_CLASSES` of them
 
 # %% ../nbs/library/texts.ipynb #edfb306f
 def _safe(s) -> str:
