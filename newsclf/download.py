@@ -21,7 +21,7 @@ SHA256 = '8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610'  # s
 SOURCES = ('http://people.csail.mit.edu/jrennie/20Newsgroups/20news-bydate.tar.gz',  # the original page's link
            'http://qwone.com/~jason/20Newsgroups/20news-bydate.tar.gz',  # J. Rennie's current page
            'https://ndownloader.figshare.com/files/5975967')  # scikit-learn's
-LIMIT = 60_000_000  # bytes: about 4 × the archive's 14.5 MB; no download goes past it, no bigger file is hashed
+LIMIT = 60_000_000  # bytes: about 4 × the archive's 14 MB; no download goes past it, no bigger file is hashed
 
 # %% ../nbs/library/download.ipynb #65dfe9c8
 def sources(mirror:str|None=None # a URL to try first; default `$NEWSCLF_MIRROR`
