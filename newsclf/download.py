@@ -187,15 +187,19 @@ def _not_url(url:str) -> str|None:
     if not url.isprintable(): return "not a URL: it holds control characters"
 
 # %% ../nbs/library/download.ipynb #c2f8c4ac
+def _size(part:Path) -> int|None:
+    "The size of `part` (not of what it links to), or `None` if there is none."
+    try: return part.lstat().st_size
+    except FileNotFoundError: return None
+
 def _try_source(url:str, part:Path, sha:str, tries:int, timeout:float, backoff:float, progress:bool,
                 deadline:float=1800, min_rate:float=0, limit:int=LIMIT) -> str|None:
-    "Download `url` into `part` and verify it: `None` on success, else why it failed (and no `part` left)."
-    if (why := _not_url(url)): pass
-    else:
-        resumed, get = part.exists(), lambda: (_attempts(url, part, tries, timeout, backoff, progress, deadline,
-                                                         min_rate, limit) or _mismatch(part, sha))
-        if (why := get()) and resumed and why.startswith('checksum'): part.unlink(); why = get()  # old bytes: anew
-    if why: part.unlink(missing_ok=True)
+    "Download `url` into `part` and verify it: `None` on success, else why it failed."
+    if (why := _not_url(url)): return why
+    before, get = _size(part), lambda: (_attempts(url, part, tries, timeout, backoff, progress, deadline, min_rate,
+                                                  limit) or _mismatch(part, sha))
+    if (why := get()) and before and why.startswith('checksum'): part.unlink(); why = get()  # old bytes: anew
+    if why and _size(part) != before: part.unlink(missing_ok=True)  # this source's bytes: no start for the next
     return why
 
 # %% ../nbs/library/download.ipynb #d6c8c91d
