@@ -76,22 +76,22 @@ class NewsClassifier:
                  **settings): # fields of `ModelConfig` (but n_vocab, n_classes), `TrainConfig` or `TokenConfig`
         self.preset, self.tokenizer, self.progress, self._given = preset, tokenizer, progress, settings  # no checks
 
-    @property
-    def settings(self) -> dict: return self._given  # the settings given by name (the preset gives the others)
+# %% ../nbs/02a_classifier.ipynb #b5b9429b
+NewsClassifier.settings = property(lambda self: self._given, 
+                                   doc="The settings given by name (the preset gives the others).")
 
-    @property
-    def info(self) -> dict:  # free-form notes saved with the model (JSON values), e.g. how its posts were prepared
-        return self.__dict__.setdefault('_info', {})
-    @info.setter
-    def info(self, notes:dict): self._info = notes
+def _info(self) -> dict: return self.__dict__.setdefault('_info', {})
+def _set_info(self, notes:dict): self._info = notes
+NewsClassifier.info = property(_info, _set_info, doc="Free-form notes saved with the model (JSON values).")
 
-    def __repr__(self):
-        defaults = dict(preset=None, tokenizer=None, progress=True)
-        params = dict(preset=self.preset, tokenizer=self.tokenizer, progress=self.progress, **self.settings)
-        args = ', '.join(f"{k}={v!r}" for k, v in params.items() if k not in defaults or v != defaults[k])
-        if self.model is None: return f"NewsClassifier({args})"
-        n = f"{len(self.target_names)} classes, {len(self.vocab):,} tokens, best epoch {self.best_epoch}"
-        return f"NewsClassifier({args}) fitted: {n}"
+@patch
+def __repr__(self:NewsClassifier):
+    defaults = dict(preset=None, tokenizer=None, progress=True)
+    params = dict(preset=self.preset, tokenizer=self.tokenizer, progress=self.progress, **self.settings)
+    args = ', '.join(f"{k}={v!r}" for k, v in params.items() if k not in defaults or v != defaults[k])
+    if self.model is None: return f"NewsClassifier({args})"
+    n = f"{len(self.target_names)} classes, {len(self.vocab):,} tokens, best epoch {self.best_epoch}"
+    return f"NewsClassifier({args}) fitted: {n}"
 
 # %% ../nbs/02a_classifier.ipynb #fa6e6427
 @patch
