@@ -4,9 +4,11 @@
 
 # %% ../nbs/02a_classifier.ipynb #71620c70
 from __future__ import annotations
+import warnings
+from collections import Counter
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 import numpy as np, torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Subset
@@ -15,7 +17,7 @@ from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokeniz
                           by_date_split)
 from .model import ModelConfig, BowNet
 from .train import TrainConfig, get_device, split_indices, fit_model, _check_int, cpu_threads
-from .persist import ModelError, write_model, read_model
+from .persist import ModelError, write_model, read_model, _MAX_CLASSES
 
 # %% auto #0
 __all__ = ['PRESETS', 'TokenConfig', 'NewsClassifier', 'calibrated_fit']
@@ -53,8 +55,8 @@ _TRAIN_KEYS, _TOKEN_KEYS = [f.name for f in fields(TrainConfig)], [f.name for f 
 # %% ../nbs/02a_classifier.ipynb #c6a9610d
 def _settings(preset:str|None, settings:dict) -> dict:
     "The preset's settings updated by `settings`, every name checked."
-    if preset is not None and preset not in PRESETS:
-        raise ValueError(f"Unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
+    if preset is not None and not (isinstance(preset, str) and preset in PRESETS):
+        raise ValueError(f"Unknown preset {preset!r:.40}; presets: {', '.join(PRESETS)}")
     s, valid = {**PRESETS.get(preset, {}), **settings}, _MODEL_KEYS + _TRAIN_KEYS + _TOKEN_KEYS
     if bad := [k for k in s if k not in valid]:
         raise TypeError(f"Unknown setting(s) {', '.join(map(repr, bad))}; valid: {', '.join(valid)}")
@@ -64,80 +66,109 @@ def _settings(preset:str|None, settings:dict) -> dict:
 class NewsClassifier:
     "Token settings, vocabulary, `BowNet` and class names, trained together: a scikit-learn classifier of texts."
     _estimator_type = 'classifier'  # how scikit-learn before 1.6 tells a classifier; later ones ask `__sklearn_tags__`
+    vocab = model = target_names = best_epoch = None  # the fitted state: set by `fit` or `load`, never by `__init__`
+    history = ()  # one dict per epoch of training, once fitted
+    calibration = None  # `{'temperature': T}` once `calibrate` ran: `predict_proba` divides the logits by T
+    _trained = None  # the preset and configs `fit` used (or the file recorded): what the model was made with
     def __init__(self, preset:str|None=None, # a name in `PRESETS`, whose settings `settings` update; None: defaults
                  tokenizer:Callable[[str], list[str]]|None=None, # a post's words; None: `tokenize` (saved only then)
                  progress:bool=True, # show a progress bar while fitting
                  **settings): # fields of `ModelConfig` (but n_vocab, n_classes), `TrainConfig` or `TokenConfig`
-        self.preset, self.tokenizer, self.progress, self.settings = preset, tokenizer, progress, settings
-        self._configs()  # a misspelt name or a bad value is refused here, not after an hour of training
-        self.vocab, self.model, self.target_names, self.history, self.best_epoch = None, None, None, [], None
-        self.info = {}  # free-form notes saved with the model (JSON values), e.g. how its posts were prepared
-        self.calibration = None  # `{'temperature': T}` once `calibrate` ran: `predict_proba` divides the logits by T
-        self._trained = None  # the preset and configs `fit` used (or the file recorded): what the model was made with
+        self.preset, self.tokenizer, self.progress, self._given = preset, tokenizer, progress, settings  # no checks
 
-    def __repr__(self):
-        defaults = dict(preset=None, tokenizer=None, progress=True)
-        params = dict(preset=self.preset, tokenizer=self.tokenizer, progress=self.progress, **self.settings)
-        args = ', '.join(f"{k}={v!r}" for k, v in params.items() if k not in defaults or v != defaults[k])
-        if self.model is None: return f"NewsClassifier({args})"
-        n = f"{len(self.target_names)} classes, {len(self.vocab):,} tokens, best epoch {self.best_epoch}"
-        return f"NewsClassifier({args}) fitted: {n}"
+# %% ../nbs/02a_classifier.ipynb #b5b9429b
+NewsClassifier.settings = property(lambda self: self._given, 
+                                   doc="The settings given by name (the preset gives the others).")
+
+def _info(self) -> dict: return self.__dict__.setdefault('_info', {})
+def _set_info(self, notes:dict): self._info = notes
+NewsClassifier.info = property(_info, _set_info, doc="Free-form notes saved with the model (JSON values).")
+
+@patch
+def __repr__(self:NewsClassifier):
+    defaults = dict(preset=None, tokenizer=None, progress=True)
+    params = dict(preset=self.preset, tokenizer=self.tokenizer, progress=self.progress, **self.settings)
+    args = ', '.join(f"{k}={v!r}" for k, v in params.items() if k not in defaults or v != defaults[k])
+    if self.model is None: return f"NewsClassifier({args})"
+    n = f"{len(self.target_names)} classes, {len(self.vocab):,} tokens, best epoch {self.best_epoch}"
+    return f"NewsClassifier({args}) fitted: {n}"
 
 # %% ../nbs/02a_classifier.ipynb #fa6e6427
 @patch
 def _configs(self:NewsClassifier) -> tuple[dict, TrainConfig, TokenConfig]:
     "The model settings given, and the training and token configs, from the preset and `settings`; each checked."
+    if not (self.tokenizer is None or callable(self.tokenizer)):
+        raise TypeError(f"tokenizer must be a function of a text or None, not {self.tokenizer!r:.40}")
+    if type(self.progress) is not bool: raise ValueError(f"progress must be True or False, not {self.progress!r:.40}")
     s = _settings(self.preset, self.settings)
     pick = lambda keys: {k: v for k, v in s.items() if k in keys}
     return pick(_MODEL_KEYS), TrainConfig(**pick(_TRAIN_KEYS)), TokenConfig(**pick(_TOKEN_KEYS))
 
-# %% ../nbs/02a_classifier.ipynb #c8cf3d84
+# %% ../nbs/02a_classifier.ipynb #600b7bc7
 @patch(as_prop=True)
 def model_config(self:NewsClassifier) -> dict:
     "The `ModelConfig` fields the preset and `settings` give (`fit` adds n_vocab and n_classes; others are defaults)."
     return self._configs()[0]
 
-# %% ../nbs/02a_classifier.ipynb #5127316f
 @patch(as_prop=True)
 def config(self:NewsClassifier) -> TrainConfig:
     "The training settings: `TrainConfig`'s defaults updated by the preset and `settings`."
     return self._configs()[1]
 
-# %% ../nbs/02a_classifier.ipynb #0708c422
 @patch(as_prop=True)
 def token_config(self:NewsClassifier) -> TokenConfig:
     "The token settings: `TokenConfig`'s defaults updated by the preset and `settings`."
     return self._configs()[2]
 
-# %% ../nbs/02a_classifier.ipynb #ed52ed2d
+# %% ../nbs/02a_classifier.ipynb #1c6fde2d
 def _identity(x): return x
 
-# %% ../nbs/02a_classifier.ipynb #6c2a3559
-def _check_texts(texts, what:str='texts') -> list[str]:
-    "`texts` as a list; `TypeError` for a bare string or an item that is not a string."
-    if isinstance(texts, (str, bytes)):
-        raise TypeError(f"{what} must be a list of strings, not one string: pass [text]")
-    texts = list(texts)
-    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+def _strings(items:list, what:str) -> list[str]:
+    "`items`, if every one is a string; `TypeError` naming the first that is not."
+    bad = next((i for i, t in enumerate(items) if not isinstance(t, str)), None)
     if bad is not None:
-        raise TypeError(f"{what} must be strings, but item {bad} is {type(texts[bad]).__name__}: {texts[bad]!r:.40}")
-    return texts
+        raise TypeError(f"{what} must be strings, but item {bad} is {type(items[bad]).__name__}: {items[bad]!r:.40}")
+    return items
 
-# %% ../nbs/02a_classifier.ipynb #e82e4bf0
+def _texts(X, what:str='texts') -> list[str]:
+    "`X` as a list of strings: a list, a pandas Series, or the only column of a DataFrame or `(n, 1)` array."
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{what} is one string, not a list: pass a list of texts, e.g. [text]")
+    if isinstance(X, (set, frozenset, dict)) or not isinstance(X, Iterable):
+        raise TypeError(f"{what} must be a list of texts, in order, not {type(X).__name__}")
+    shape = getattr(X, 'shape', None)
+    if shape is not None and len(shape) == 2 and shape[1] == 1: X = X.iloc[:, 0] if hasattr(X, 'iloc') else X[:, 0]
+    elif shape is not None and len(shape) != 1:
+        raise ValueError(f"{what} must be one column of texts, not an array of shape {tuple(shape)}: "
+                         "pass e.g. df['text']")
+    return _strings(list(X), what)
+
+def _labels(labels, n_texts:int) -> np.ndarray:
+    "`labels` as a 1-d array, one per text: a list, a Series, or the only column of a DataFrame or `(n, 1)` array."
+    if isinstance(labels, (set, frozenset, dict, str, bytes)):
+        raise TypeError(f"labels must be a list, one label per text, not {type(labels).__name__}")
+    try: y = np.asarray(list(labels) if isinstance(labels, Iterator) else labels)
+    except ValueError: raise ValueError("labels must be one label per text, not rows of different lengths") from None
+    if y.ndim == 2 and y.shape[1] == 1: y = y[:, 0]
+    if y.ndim != 1: raise ValueError(f"labels must be one label per text (a list or one column), not shape {y.shape}")
+    if len(y) != n_texts: raise ValueError(f"{n_texts} texts but {len(y)} labels")
+    return y
+
 def _check_names(names) -> list[str]:
-    "`target_names` as a list of at least two different, non-empty strings."
-    names = _check_texts(names, 'target_names')
+    "`target_names` as a list of at least two (at most `_MAX_CLASSES`) different, non-empty strings."
+    names = _texts(names, 'target_names')
     if len(names) < 2: raise ValueError("Need at least two classes (target_names)")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup: raise ValueError(f"target_names must be different; repeated: {', '.join(map(repr, dup))}")
+    if len(names) > _MAX_CLASSES:
+        raise ValueError(f"{len(names):,} classes: a model holds at most {_MAX_CLASSES:,} (merge or drop rare labels)")
+    if dup := sorted(n for n, k in Counter(names).items() if k > 1):
+        raise ValueError(f"target_names must be different; repeated: {', '.join(map(repr, dup[:5]))}")
     if not all(n.strip() for n in names): raise ValueError("target_names must not be empty strings")
     return names
 
-# %% ../nbs/02a_classifier.ipynb #72ee1347
+# %% ../nbs/02a_classifier.ipynb #bf2095b0
 def _check_labels(labels, n_texts:int, n_classes:int) -> np.ndarray:
     "`labels` as int64 indices into the class names; `ValueError` otherwise."
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or len(labels) != n_texts: raise ValueError(f"{n_texts} texts but {labels.size} labels")
+    labels = _labels(labels, n_texts)
     if not n_texts: raise ValueError("No training texts: fit needs at least one post of each class")
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be integer indices into target_names, not {labels.dtype} (e.g. {labels[0]!r})")
@@ -145,32 +176,42 @@ def _check_labels(labels, n_texts:int, n_classes:int) -> np.ndarray:
         raise ValueError(f"labels must be indices into target_names, 0..{n_classes-1}")
     return labels.astype(np.int64)
 
-# %% ../nbs/02a_classifier.ipynb #669afd4f
 def _label_array(labels, n_texts:int) -> np.ndarray:
     "`labels` as a 1-d array of class names (strings) or integers, one per text; `ValueError` otherwise."
-    y = np.asarray(labels)
-    if y.ndim != 1 or len(y) != n_texts: raise ValueError(f"{n_texts} texts but {y.size} labels")
+    y = _labels(labels, n_texts)
     if not n_texts: raise ValueError("No training texts: fit needs at least one post of each class")
     if y.dtype == object and all(isinstance(l, str) for l in y): y = y.astype(str)  # e.g. a pandas column
     if not (np.issubdtype(y.dtype, np.integer) or y.dtype.kind == 'U'):
-        raise ValueError(f"labels must be class names (strings) or integers, not {y.dtype} (e.g. {y[:1].tolist()[0]!r})")
+        raise ValueError(f"labels must be class names (strings) or integers, not {y.dtype} "
+                         f"(e.g. {y[:1].tolist()[0]!r:.40})")
     return y
 
-# %% ../nbs/02a_classifier.ipynb #90799d95
 def _encode_labels(labels, n_texts:int, target_names) -> tuple[np.ndarray, np.ndarray, list[str]]:
     "`(y, classes, names)`: each label's index, the classes (what `predict` returns) and their names."
     if target_names is not None:
         names = _check_names(target_names)
         return _check_labels(labels, n_texts, len(names)), np.arange(len(names)), names
     classes, y = np.unique(_label_array(labels, n_texts), return_inverse=True)  # sorted, as `LabelEncoder` sorts
-    if len(classes) < 2: raise ValueError(f"labels hold one class only ({classes.tolist()[0]!r}): a classifier needs two or more")
+    if len(classes) < 2:
+        raise ValueError(f"labels hold one class only ({classes.tolist()[0]!r:.40}): a classifier needs two or more")
     return y.astype(np.int64), classes, _check_names([str(c) for c in classes.tolist()])
+
+def _doc_freq(ds:BagDataset, idx:np.ndarray, n_vocab:int) -> torch.Tensor:
+    "Number of posts `idx` of `ds` each token id occurs in (a bag holds each id once)."
+    return torch.from_numpy(np.bincount(np.concatenate([ds.bags[i][0] for i in idx]), minlength=n_vocab))
+
+def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
+    "Why the vocabulary of `n` training texts is empty, and the fix."
+    if any_tokens and min_count > 1: why = f"no token occurs {min_count} times in them (lower min_count)"
+    else: why = "they hold no words (empty texts, or nothing left after removing headers, footers and quotes)"
+    return f"No vocabulary from the {n:,} training texts: {why}"
 
 # %% ../nbs/02a_classifier.ipynb #4c5fc6eb
 @patch
 def tokens(self:NewsClassifier, text:str # one post
           ) -> list[str]:
     "A post's tokens as the vocabulary sees them: words, their `word_prefixes`, then `subject_tokens`."
+    if not isinstance(text, str): raise TypeError(f"tokens reads one text (a string), not {type(text).__name__}")
     c = self._trained['token_config'] if self._trained else self.token_config
     words = (self.tokenizer or tokenize)(text)
     return words + word_prefixes(words, c.prefix_tokens) + (subject_tokens(text) if c.subject_tokens else [])
@@ -182,14 +223,8 @@ def _datasets(self:NewsClassifier, texts, labels) -> tuple[BagDataset, np.ndarra
     c, t, toks = self._trained['config'], self._trained['token_config'], [self.tokens(x) for x in texts]
     tr, va = split_indices(labels, c.valid_pct, c.seed)
     self.vocab = Vocab.fit((toks[i] for i in tr), min_count=t.min_count, max_size=t.max_size)
-    if len(self.vocab) < 2: raise ValueError(f"No token occurs {t.min_count} times in the {len(tr)} training texts: "
-                                             "the vocabulary would be empty (lower min_count)")
+    if len(self.vocab) < 2: raise ValueError(_empty_vocab(len(tr), t.min_count, any(toks[i] for i in tr)))
     return BagDataset(toks, labels, self.vocab, tokenizer=_identity), tr, va
-
-# %% ../nbs/02a_classifier.ipynb #d65e7684
-def _doc_freq(ds:BagDataset, idx:np.ndarray, n_vocab:int) -> torch.Tensor:
-    "Number of posts `idx` of `ds` each token id occurs in (a bag holds each id once)."
-    return torch.from_numpy(np.bincount(np.concatenate([ds.bags[i][0] for i in idx]), minlength=n_vocab))
 
 # %% ../nbs/02a_classifier.ipynb #1ec894f4
 def _loader(ds, bs:int, shuffle:bool=False, seed:int=0) -> DataLoader:
@@ -199,14 +234,14 @@ def _loader(ds, bs:int, shuffle:bool=False, seed:int=0) -> DataLoader:
 
 # %% ../nbs/02a_classifier.ipynb #5ea335f1
 @patch
-def fit(self:NewsClassifier, texts:list[str], # training posts
+def fit(self:NewsClassifier, texts:list[str], # training posts: a list, a pandas Series or one column
         labels:Iterable, # class of each post: a name or an integer; with `target_names`, an index into them
         target_names:list[str]|None=None, # names of the labels 0..n-1, all different; None: labels are the classes
         progress:bool|None=None # show a progress bar with running loss and accuracy; None: the constructor's
        ) -> NewsClassifier:
     "Fit vocabulary and model on `texts`, holding out `config.valid_pct` of them to pick the best epoch."
-    texts, (mc, c, t) = _check_texts(texts), self._configs()
-    y, classes, names = _encode_labels(labels, len(texts), target_names)
+    (mc, c, t), texts = self._configs(), _texts(texts)  # settings first: a misspelt one is refused before any text
+    y, classes, names = _encode_labels(labels, len(texts), target_names)  # at most a model file's classes
     self._trained = dict(preset=self.preset, config=c, token_config=t)
     torch.manual_seed(c.seed)
     ds, tr, va = self._datasets(texts, y)
@@ -216,7 +251,8 @@ def fit(self:NewsClassifier, texts:list[str], # training posts
     self.model.to(get_device(c.device))
     valid_dl = _loader(Subset(ds, va), 1024) if len(va) else None
     train_dl = _loader(Subset(ds, tr), c.bs, True, c.seed)
-    self.history, self.best_epoch = fit_model(self.model, train_dl, valid_dl, c, self.progress if progress is None else progress)
+    show = self.progress if progress is None else progress
+    self.history, self.best_epoch = fit_model(self.model, train_dl, valid_dl, c, show)
     return self
 
 # %% ../nbs/02a_classifier.ipynb #05ebd68d
@@ -234,16 +270,16 @@ def encode(self:NewsClassifier, texts:list[str] # posts to encode
     "`texts` as one batch of bags `(ids, offsets, weights)` on the model's device: exactly what `.model` takes."
     self._check_fitted()
     dev = next(self.model.parameters()).device
-    return tuple(x.to(dev) for x in encode_batch([self.tokens(t) for t in texts], self.vocab))
+    return tuple(x.to(dev) for x in encode_batch([self.tokens(t) for t in _texts(texts)], self.vocab))
 
 # %% ../nbs/02a_classifier.ipynb #108fae63
 @patch
 @torch.no_grad()
-def logits(self:NewsClassifier, texts:list[str], # posts to classify
+def logits(self:NewsClassifier, texts:list[str], # posts to classify: a list, a pandas Series or one column
            bs:int=1024 # posts per batch
           ) -> torch.Tensor:
     "The model's raw scores, `(len(texts), n_classes)` float32 on the CPU, in eval mode."
-    self._check_fitted(); self.model.eval(); texts = _check_texts(texts); _check_int('bs', bs, 1)
+    self._check_fitted(); self.model.eval(); texts = _texts(texts); _check_int('bs', bs, 1)
     if not texts: return torch.zeros(0, len(self.target_names))
     return torch.cat([self.model(*self.encode(texts[i:i+bs])).float().cpu() for i in range(0, len(texts), bs)])
 
@@ -268,8 +304,7 @@ def predict(self:NewsClassifier, texts:list[str] # posts to classify
 @patch
 def _indices(self:NewsClassifier, labels, n_texts:int) -> np.ndarray:
     "`labels`, entries of `classes_`, as indices into `target_names`; `ValueError` for any other label."
-    self._check_fitted(); y = np.asarray(labels)
-    if y.ndim != 1 or len(y) != n_texts: raise ValueError(f"{n_texts} texts but {y.size} labels")
+    self._check_fitted(); y = _labels(labels, n_texts)
     pos = {c: i for i, c in enumerate(self.classes_.tolist())}
     if bad := sorted({str(l) for l in y.tolist() if l not in pos}):
         raise ValueError(f"label(s) {', '.join(map(repr, bad[:5]))} not among the classes_ {self.classes_.tolist()}")
@@ -282,28 +317,24 @@ def get_params(self:NewsClassifier, deep:bool=True # scikit-learn's argument; no
     "The constructor's arguments: `preset`, `tokenizer`, `progress` and each setting given (others are the preset's)."
     return dict(preset=self.preset, tokenizer=self.tokenizer, progress=self.progress, **self.settings)
 
-# %% ../nbs/02a_classifier.ipynb #fb25c8fe
+# %% ../nbs/02a_classifier.ipynb #b47e28c1
 @patch
 def set_params(self:NewsClassifier, **params) -> NewsClassifier:
-    "Change constructor arguments, checked as the constructor checks them; they take effect at the next `fit`."
-    new = {**self.get_params(), **params}
-    type(self)(**new)  # refuses what the constructor refuses, before anything changes
-    self.preset, self.tokenizer, self.progress = new.pop('preset'), new.pop('tokenizer'), new.pop('progress')
-    self.settings = new
+    "Change constructor arguments; stored, not checked (as by the constructor): `config` and the next `fit` check them."
+    for k in ('preset', 'tokenizer', 'progress'):
+        if k in params: setattr(self, k, params.pop(k))
+    self._given = {**self._given, **params}
     return self
 
-# %% ../nbs/02a_classifier.ipynb #e8ed4dc8
 @patch
-def score(self:NewsClassifier, texts:list[str], # posts
+def score(self:NewsClassifier, texts:list[str], # posts: a list, a pandas Series or one column
           labels:Iterable, # their classes, in the terms of `classes_`
           sample_weight=None # a weight per post, as scikit-learn's `score` takes
          ) -> float:
     "Accuracy of `predict` on `texts`: what `cross_val_score` and `GridSearchCV` score a classifier by."
-    y = np.asarray(labels)
-    if y.ndim != 1 or len(y) != len(texts): raise ValueError(f"{len(texts)} texts but {y.size} labels")
+    texts = _texts(texts); y = _labels(labels, len(texts))
     return float(np.average(self.predict(texts) == y, weights=sample_weight))
 
-# %% ../nbs/02a_classifier.ipynb #dfbfd00d
 @patch
 def __sklearn_tags__(self:NewsClassifier):
     "What scikit-learn 1.6 and later ask of an estimator: a classifier of strings, needing labels to fit."
@@ -311,7 +342,6 @@ def __sklearn_tags__(self:NewsClassifier):
     return Tags(estimator_type='classifier', target_tags=TargetTags(required=True), classifier_tags=ClassifierTags(),
                 input_tags=InputTags(two_d_array=False, string=True))
 
-# %% ../nbs/02a_classifier.ipynb #bf268cde
 @patch
 def __sklearn_is_fitted__(self:NewsClassifier) -> bool: return self.model is not None
 
@@ -346,6 +376,7 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     mc = {k: v for k, v in m['model_config'].items() if k in _MODEL_KEYS}
     try:
         clf = cls(**mc, **m['train_config'], **m['token_config'])  # every setting, as the file records it
+        clf._configs()  # checked
         clf.model = BowNet(ModelConfig(**m['model_config'])); clf.model.load_state_dict(tensors)
     except (TypeError, ValueError, RuntimeError) as e:  # not expected after the checks: still the file's fault
         raise ModelError(f"{path} does not describe a valid newsclf model ({type(e).__name__}: {e})") from None
@@ -358,25 +389,33 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
     return clf
 
 # %% ../nbs/02a_classifier.ipynb #2b07bf33
+_MIN_CALIBRATION = 10  # fewer held-out texts than this, or one class only, cannot choose a temperature
+
 @patch
-def calibrate(self:NewsClassifier, texts:list[str], # held-out posts, never seen in `fit`
+def calibrate(self:NewsClassifier, texts:list[str], # held-out posts, never seen in `fit`: at least 10, of 2+ classes
               labels:Iterable # their classes: entries of `classes_`
              ) -> NewsClassifier:
     "Set `calibration` to the temperature that minimises the cross-entropy of `predict_proba` on held-out posts."
-    z, y = self.logits(texts), torch.as_tensor(self._indices(labels, len(texts)))
-    ts = torch.logspace(-2, 2, 401)  # candidate temperatures, 0.01 to 100, 1% apart
+    self._check_fitted(); texts = _texts(texts); y = torch.as_tensor(self._indices(labels, len(texts)))
+    if len(texts) < _MIN_CALIBRATION or len(y.unique()) < 2:
+        raise ValueError(f"calibrate needs at least {_MIN_CALIBRATION} held-out texts of two classes or more; "
+                         f"got {len(texts)} of {len(y.unique())} class(es)")
+    z, ts = self.logits(texts), torch.logspace(-2, 2, 401)  # candidate temperatures, 0.01 to 100, 1% apart
     with cpu_threads(1): nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])  # 401 tiny steps: one thread
+    if nll.argmin() in (0, len(ts) - 1):
+        warnings.warn(f"calibrate: the temperature is at the end of the range (0.01 to 100): the {len(texts)} "
+                      "held-out texts say little about confidence (all right, or all wrong?); use more, or harder ones")
     self.calibration = dict(temperature=round(float(ts[nll.argmin()]), 4))
     return self
 
 # %% ../nbs/02a_classifier.ipynb #a48af4e3
 @patch
-def known_share(self:NewsClassifier, texts:list[str] # posts or any texts
+def known_share(self:NewsClassifier, texts:list[str] # posts or any texts: a list, a pandas Series or one column
                ) -> np.ndarray:
     "Share of each text's tokens in the vocabulary (0 for a text with none): how much of it the model can read."
     self._check_fitted()
     def share(toks): return sum(t in self.vocab.stoi for t in toks) / len(toks) if toks else 0.0
-    return np.array([share(self.tokens(t)) for t in _check_texts(texts)], dtype=np.float32)
+    return np.array([share(self.tokens(t)) for t in _texts(texts)], dtype=np.float32)
 
 # %% ../nbs/02a_classifier.ipynb #221f64ad
 def calibrated_fit(posts:Posts, # training posts; by date, with their `filenames` (article numbers)
@@ -388,8 +427,14 @@ def calibrated_fit(posts:Posts, # training posts; by date, with their `filenames
     "A `NewsClassifier` fitted on all `posts`, calibrated by a twin fitted on the others, scored on held-out ones."
     clf = NewsClassifier(**settings, progress=progress)
     tr, va = by_date_split(posts, valid_pct) if by_date else split_indices(posts.target, valid_pct, clf.config.seed)
-    twin = NewsClassifier(**settings, progress=progress).fit([posts.data[i] for i in tr], posts.target[tr], posts.target_names)
-    if len(va): twin.calibrate([posts.data[i] for i in va], posts.target[va])
+    n_cls, cal = len(set(posts.target[va].tolist())), None
+    if len(va) >= _MIN_CALIBRATION and n_cls > 1:
+        twin = NewsClassifier(**settings, progress=progress).fit([posts.data[i] for i in tr], posts.target[tr],
+                                                                 posts.target_names)
+        cal = dict(twin.calibrate([posts.data[i] for i in va], posts.target[va]).calibration)
+    elif valid_pct > 0:
+        warnings.warn(f"Not calibrated: {len(va)} held-out texts of {n_cls} class(es) are too few (calibrating needs "
+                      f"{_MIN_CALIBRATION} of two classes or more); predict_proba gives the network's probabilities")
     clf.fit(posts.data, posts.target, posts.target_names)
-    clf.calibration = None if twin.calibration is None else dict(twin.calibration)
+    clf.calibration = cal
     return clf
