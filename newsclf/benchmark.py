@@ -23,10 +23,11 @@ from .measure import measure
 from .replica import tutorial_replica
 
 # %% auto #0
-__all__ = ['TASKS', 'METRICS', 'TARGETS', 'GOALS', 'CONTENTION', 'SECTIONS', 'load_task', 'sklearn_baselines', 'fasttext_line',
-           'fasttext_fit', 'tune_fasttext', 'systems', 'run_system', 'summarize', 'ratios', 'run_task', 'run_benchmark',
-           'format_table', 'markdown_table', 'check_targets', 'check_goals', 'competing_process', 'contention',
-           'latency', 'check_speed_targets', 'targets_table', 'results_path', 'load_results', 'main', 'plot_benchmark']
+__all__ = ['TASKS', 'METRICS', 'TARGETS', 'GOALS', 'CONTENTION', 'SECTIONS', 'MAX_RESULTS_MB', 'load_task', 'sklearn_baselines',
+           'fasttext_line', 'fasttext_fit', 'tune_fasttext', 'systems', 'run_system', 'summarize', 'ratios', 'run_task',
+           'run_benchmark', 'format_table', 'markdown_table', 'check_targets', 'check_goals', 'competing_process',
+           'contention', 'latency', 'check_speed_targets', 'targets_table', 'results_path', 'load_results', 'main',
+           'plot_benchmark']
 
 # %% ../nbs/library/benchmark.ipynb #ac4c9e4b
 TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10,
@@ -418,11 +419,25 @@ def results_path() -> Path:
     import newsclf
     return Path(newsclf.__file__).parent/'benchmark_results.json'
 
+# %% ../nbs/library/benchmark.ipynb #1a1ed900
+SECTIONS = ['tasks', 'contention', 'latency']  # what `main` runs: the task tables, then `contention`, `latency`
+
 # %% ../nbs/library/benchmark.ipynb #76ce9325
+MAX_RESULTS_MB = 50  # a results file is about 100 KB: a file this big is not one
+
 def load_results(path:str|Path|None=None # a file written by `python -m newsclf.benchmark`; default `results_path()`
                 ) -> dict:
-    "The results of a benchmark run: the last full run's by default."
-    return json.loads(Path(path or results_path()).read_text(encoding='utf-8'))
+    "The results of a benchmark run: the last full run's by default; a clear `ValueError` for anything else."
+    p = Path(path or results_path()); name = repr(str(p))  # repr: control characters in a name print escaped
+    if not p.is_file(): raise ValueError(f"no benchmark results at {name}: `python -m newsclf.benchmark` writes them")
+    if p.stat().st_size > MAX_RESULTS_MB * 2**20:
+        raise ValueError(f"{name} is over {MAX_RESULTS_MB} MB: not a benchmark results file")
+    try: res = json.loads(p.read_text(encoding='utf-8'))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{name} is not a benchmark results file (not JSON)") from None
+    if not isinstance(res, dict) or not res.keys() & set(SECTIONS):
+        raise ValueError(f"{name} is not a benchmark results file: it has none of {', '.join(SECTIONS)}")
+    return res
 
 # %% ../nbs/library/benchmark.ipynb #4cdb95de
 def _report(results:dict, log=print):
@@ -445,9 +460,6 @@ def _report(results:dict, log=print):
         log(f"goal {g['task']} accuracy >= {g['goal']:g}: measured {g['mean']:.4f} ± {g['std']:.4f} "
             f"over {g['n_runs']} runs -> {got}")
 
-# %% ../nbs/library/benchmark.ipynb #1a1ed900
-SECTIONS = ['tasks', 'contention', 'latency']  # what `main` runs: the task tables, then `contention`, `latency`
-
 # %% ../nbs/library/benchmark.ipynb #091db437
 def main(argv:list[str]|None=None # arguments after `python -m newsclf.benchmark`; default `sys.argv[1:]`
         ):
@@ -458,8 +470,11 @@ def main(argv:list[str]|None=None # arguments after `python -m newsclf.benchmark
     p.add_argument('--sections', nargs='+', default=SECTIONS, choices=SECTIONS,
                    help='what to run; a results file already at --out keeps the sections not run')
     p.add_argument('--threads', type=int, default=2); p.add_argument('--out', default=str(results_path()))
-    a = p.parse_args(argv); torch.set_num_threads(a.threads); log = lambda m: print(m, flush=True)
-    out = Path(a.out); res = load_results(out) if out.exists() and set(a.sections) != set(SECTIONS) else {}
+    a = p.parse_args(argv); out = Path(a.out)
+    if out.is_dir() or not out.parent.is_dir(): p.error(f"--out: {str(out)!r} is not a file name in an existing folder")
+    try: res = load_results(out) if out.exists() and set(a.sections) != set(SECTIONS) else {}
+    except ValueError as e: p.error(f"--out: {e}")
+    torch.set_num_threads(a.threads); log = lambda m: print(m, flush=True)
     if 'tasks' in a.sections: res.update(run_benchmark({k: TASKS[k] for k in a.tasks}, a.seeds, log=log))
     if 'contention' in a.sections:
         log('contention:')
