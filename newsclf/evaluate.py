@@ -25,7 +25,8 @@ def metrics(y_true:Sequence[int], # true newsgroup indices
     def ratio(a, b): return np.divide(a, b, out=np.zeros(k), where=b > 0)
     prec, rec = ratio(tp, predicted), ratio(tp, support)
     f1 = ratio(2*prec*rec, prec + rec)
-    per = {n: {'precision': float(prec[i]), 'recall': float(rec[i]), 'f1-score': float(f1[i]), 'support': float(support[i])}
+    per = {n: {'precision': float(prec[i]), 'recall': float(rec[i]), 'f1-score': float(f1[i]),
+               'support': float(support[i])}
            for i, n in enumerate(target_names)}
     return dict(accuracy=float(tp.sum()/max(len(y), 1)), n_posts=len(y), newsgroups=list(target_names),
                 macro_f1=float(f1.mean()), per_newsgroup=per, confusion=cm.tolist())

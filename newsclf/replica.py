@@ -5,6 +5,7 @@
 # %% ../nbs/02d_replica.ipynb #4b503bc8
 from __future__ import annotations
 import numpy as np, torch
+from tqdm.auto import tqdm
 from torch import nn
 from .data import Posts, split_tokenize, tutorial_vocab, dense_counts
 from .model import TutorialNet
@@ -33,10 +34,11 @@ def _predict_batched(net:TutorialNet, texts:list[str], word2index:dict, bs:int) 
     return np.concatenate([_tutorial_predict(net, texts[i:i+bs], word2index) for i in range(0, len(texts), max(bs, 1))])
 
 # %% ../nbs/02d_replica.ipynb #ee691e59
-def _tutorial_fit(net:TutorialNet, posts:Posts, word2index:dict, epochs:int, bs:int=150, lr:float=0.01):
+def _tutorial_fit(net:TutorialNet, posts:Posts, word2index:dict, epochs:int, bs:int=150, lr:float=0.01,
+                  progress:bool=False):
     "The tutorial's loop: batches in corpus order, never shuffled, last partial batch dropped; Adam, cross-entropy."
     opt, loss_fn = torch.optim.Adam(net.parameters(), lr=lr), nn.CrossEntropyLoss()
-    for epoch in range(epochs):
+    for epoch in tqdm(range(epochs), desc='tutorial fit', unit='epoch', disable=not progress):
         for i in range(len(posts.data)//bs):
             x = np.array([dense_counts(t, word2index) for t in posts.data[i*bs:(i+1)*bs]])
             y = posts.target[i*bs:(i+1)*bs]
@@ -47,14 +49,16 @@ def tutorial_replica(train:Posts, test:Posts, # the posts to train on and to rep
                      seed:int=0, # seeds the initial weights
                      epochs:int=10, # the tutorial trained 10 epochs
                      leak:bool=True, # True: the tutorial's vocabulary of train AND test words; False: training words
-                     predict_bs:int|None=None # test posts per dense batch; None: all in one, as the tutorial did
+                     predict_bs:int|None=None, # test posts per dense batch; None: all in one, as the tutorial did
+                     progress:bool=False # show a progress bar over the epochs
                     ) -> dict:
     "`measure` the tutorial's run (dense counts, `TutorialNet`, Adam lr 0.01, batch 150), plus `model`, `word2index`."
     made = {}
     def fit(texts, labels):
         torch.manual_seed(seed)
         w2i = tutorial_vocab(texts, test.data) if leak else tutorial_vocab(texts)
-        net = TutorialNet(len(w2i), 100, len(train.target_names)); _tutorial_fit(net, train, w2i, epochs)
+        net = TutorialNet(len(w2i), 100, len(train.target_names))
+        _tutorial_fit(net, train, w2i, epochs, progress=progress)
         made.update(model=net, word2index=w2i, n_vocab=len(w2i))
         return lambda t, bs=None: _predict_batched(net, t, w2i, bs or predict_bs or len(t))
     return {**measure(fit, train, test), **made}
