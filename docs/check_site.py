@@ -151,8 +151,9 @@ PHONE_JS = r"""() => {
     const box = t.closest('.pst-scrollable-table-container') || t.parentElement;
     if (t.scrollWidth > box.clientWidth + 1 && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) bad.push('table overflows its box: ' + t.textContent.slice(0, 40));
     for (const td of t.querySelectorAll('td, th')) {
-      const r = document.createRange(); r.selectNodeContents(td); const rs = [...r.getClientRects()];
-      if (rs.length > 1 && rs.some(x => Math.abs(x.top - rs[0].top) > 4)) { bad.push('table cell wraps: ' + td.textContent.slice(0, 40)); break; }
+      const cs = getComputedStyle(td), lh = parseFloat(cs.lineHeight) || 1.5 * parseFloat(cs.fontSize);
+      const h = td.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);  // inline code boxes are taller than text: height, not rects
+      if (h > 1.7 * lh) { bad.push('table cell wraps: ' + td.textContent.slice(0, 40)); break; }
       if (parseFloat(getComputedStyle(td).fontSize) < 12) { bad.push('table text under 12 px'); break; }
     }
   }
