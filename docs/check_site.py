@@ -212,6 +212,7 @@ RULES_JS = r"""async (screen) => {
     for (const l of labels) { l.click(); await new Promise(r => setTimeout(r, 30)); measure(); }
     if (labels.length) labels[0].click();
   }
+  window.scrollTo(0, 0);  // clicking a tab scrolled to it: the screenshots that follow show the top of the page
   const apiTable = document.querySelector('.api-index table');
   return {words, height, screens: height / screen, helpers,
           lessonWords: before.reduce((n, e) => n + nwords(e.textContent), 0),
