@@ -224,6 +224,9 @@ class Ctx:
         self.lib, self.doc_base = s['lib_name'], s['doc_host'].rstrip('/') + '/' + s['doc_baseurl'].strip('/') + '/'
         self.nb2doc = {p['nb']: p['doc'] for p in pages}
         self.html2doc = {p['doc'] + '.html': p['doc'] for p in pages}
+        for p in pages:  # nbdev's address of a page in a folder: library/files.html for the page library_files
+            d = posixpath.dirname(p['nb'])
+            if d: self.html2doc[f"{d}/{p['doc'][len(d) + 1:]}.html"] = p['doc']
         modidx = importlib.import_module(f'{self.lib}._modidx').d['syms']
         self.syms = {v[0]: k for m in modidx.values() for k, v in m.items()}  # 'data.html#load_posts' -> 'newsclf.data.load_posts'
         self.documented, self.short, self.seen, self.page_ids, self.source_of = {}, {}, set(), set(), {}
