@@ -273,6 +273,10 @@ class Ctx:
         if _re_nb.match(posixpath.basename(page)) or page.split('/')[0] in _sections:
             self.problems.append(f'{where}: link to {page}, which is not in nbs/')
             if self.draft: return text
+        d = posixpath.dirname(where)
+        if d and page and '://' not in page and not page.startswith(('/', 'mailto:')):  # a file beside the notebooks:
+            rel = posixpath.normpath(posixpath.join(d, page))  # the pages sit side by side in docs/_src, the files as in nbs/
+            if (root/'nbs'/rel).is_file(): return f'[{text}]({rel}{"#" + frag if frag else ""})'
         return m.group(0)
 
     def linkify_md(self, md:str, where:str) -> str:
