@@ -2,7 +2,10 @@
 
 Usage: python docs/build.py [--clean] [--draft]
   nbs/*.ipynb --nbdev.serve.proc_nbs--> _proc/*.ipynb --this script--> docs/_src/*.ipynb --sphinx-build -W--> docs/_build/html
-  nbs/explanations/x.ipynb becomes the page explanations_x, listed after the chapters under "Explanations".
+  The site has five sections, in reading order, each a page of its own in the top menu that lists its pages:
+  Book (nbs/NN[a-z]_name.ipynb, file-name order), Guides (nbs/guides/), Explanations (nbs/explanations/),
+  Library (nbs/library/) and API (the index of every documented name). nbs/guides/x.ipynb becomes the page
+  guides_x, and so on; a section without notebooks is left out.
 --clean: forget the previous build (Sphinx's environment and nbdev's processed notebooks) and build everything again.
 --draft: while a chapter is being written, a link to a notebook that does not exist yet becomes plain text (listed);
          without it (as in CI) such a link fails the build.
@@ -18,6 +21,19 @@ root = docs.parent
 src, out = docs/'_src', docs/'_build'/'html'
 os.chdir(root)  # nbdev finds settings.ini from the working directory
 from nbdev.serve import proc_nbs  # hides `#| hide` cells, drops `#| export` ones and `default_exp`, adds show_doc cells
+import nbdev.processors as _nbproc
+
+def _do_eval(cell) -> bool|None:
+    """Which cells nbdev runs to render API entries: exported cells, show_doc cells and cells of imports only.
+    nbdev also runs any cell that imports something among other code (a test, an example that trains a model),
+    out of its context: slow, and it fails the build when the cell needs an earlier one."""
+    if cell.cell_type != 'code' or _nbproc.cell_lang(cell) != 'python' or not cell.source or 'nbdev_export()' in cell.source: return None
+    try: stmts = cell.parsed_()
+    except SyntaxError: return None
+    if not stmts or cell.directives_.get('eval:', [''])[0].lower() == 'false': return None
+    if cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}: return True
+    return all(isinstance(t, (ast.Import, ast.ImportFrom)) for t in stmts) or bool(_nbproc._show_docs(stmts)) or None
+_nbproc._do_eval = _do_eval
 
 _re_nb = re.compile(r'^(\d+[a-z]?)_(\w+)\.ipynb$')
 _re_link = re.compile(r'\[([^\]\n]*)\]\(([^)\s]+)\)')
@@ -35,7 +51,23 @@ def settings() -> dict:
     cp = ConfigParser(); cp.read(root/'settings.ini')
     return dict(cp['DEFAULT'])
 
-_sections = {'explanations': 'Explanations', 'library': 'Library'}  # folders of nbs/ whose notebooks are pages too: folder -> toctree caption
+_sections = {'guides': 'Guides', 'explanations': 'Explanations', 'library': 'Library'}  # folders of nbs/ -> their section
+# The site's sections in reading order: page name, title, and the sentence that opens the section's page.
+SECTIONS = [('book', 'Book', "The chapters teach the tutorial's pipeline in order, each TensorFlow 1 concept beside its PyTorch "
+             'counterpart: posts, tokens, a vocabulary, bags and batches; the model; training; the classifier and saving it; '
+             'measuring; evaluating. Each exports the code it teaches.'),
+            ('guides', 'Guides', 'Pages for a task: train on your own texts, use the command line, read the benchmark.'),
+            ('explanations', 'Explanations', 'Why newsclf is as it is: each page opens with the decision and its reason, '
+             'then the record of the experiments behind it.'),
+            ('library', 'Library', "Reference notebooks that export newsclf's machinery (the corpus reader, the download, "
+             "the text readers, the model file format, the command line's parser), literate and tested."),
+            ('api', 'API', '')]
+
+def section_of(nb:Path) -> str|None:
+    "The section a notebook's page belongs to: Book for a numbered notebook, its folder's section, None for the home page."
+    rel = nb.relative_to(root/'nbs')
+    if len(rel.parts) == 1: return 'Book' if _re_nb.match(rel.name) else None
+    return _sections.get(rel.parts[0])
 
 def notebooks() -> list[Path]:
     "index.ipynb, the numbered notebooks in file-name order (the order of the story), then each folder of `_sections`."
@@ -192,6 +224,9 @@ class Ctx:
         self.lib, self.doc_base = s['lib_name'], s['doc_host'].rstrip('/') + '/' + s['doc_baseurl'].strip('/') + '/'
         self.nb2doc = {p['nb']: p['doc'] for p in pages}
         self.html2doc = {p['doc'] + '.html': p['doc'] for p in pages}
+        for p in pages:  # nbdev's address of a page in a folder: library/files.html for the page library_files
+            d = posixpath.dirname(p['nb'])
+            if d: self.html2doc[f"{d}/{p['doc'][len(d) + 1:]}.html"] = p['doc']
         modidx = importlib.import_module(f'{self.lib}._modidx').d['syms']
         self.syms = {v[0]: k for m in modidx.values() for k, v in m.items()}  # 'data.html#load_posts' -> 'newsclf.data.load_posts'
         self.documented, self.short, self.seen, self.page_ids, self.source_of = {}, {}, set(), set(), {}
@@ -238,6 +273,10 @@ class Ctx:
         if _re_nb.match(posixpath.basename(page)) or page.split('/')[0] in _sections:
             self.problems.append(f'{where}: link to {page}, which is not in nbs/')
             if self.draft: return text
+        d = posixpath.dirname(where)
+        if d and page and '://' not in page and not page.startswith(('/', 'mailto:')):  # a file beside the notebooks:
+            rel = posixpath.normpath(posixpath.join(d, page))  # the pages sit side by side in docs/_src, the files as in nbs/
+            if (root/'nbs'/rel).is_file(): return f'[{text}]({rel}{"#" + frag if frag else ""})'
         return m.group(0)
 
     def linkify_md(self, md:str, where:str) -> str:
@@ -434,12 +473,9 @@ def convert(nb, orig, page:dict, ctx:Ctx, pages:list[dict]):
                 o['data']['text/markdown'] = ctx.linkify_md(''.join(o['data']['text/markdown']), where)
         c.metadata = {**({'tags': sorted(tags)} if tags else {}), **meta}
         cells.append(c)
-    if page['doc'] == 'index':  # the navigation: one page per numbered notebook, in notebook order, then each section's
-        for section in [None, *_sections.values(), 'Reference']:
-            toc = '\n'.join(f"{p['short']} <{p['doc']}>" for p in pages if p['doc'] != 'index' and p['section'] == section)
-            if section == 'Reference': toc = 'API index <api>'
-            caption = f':caption: {section}\n' if section else ''
-            if toc: cells.append(nbformat.v4.new_markdown_cell(f'```{{toctree}}\n:hidden:\n{caption}:maxdepth: 2\n\n{toc}\n```'))
+    if page['doc'] == 'index':  # the navigation: the top menu holds the sections, each section's page its pages
+        toc = '\n'.join(f'{title} <{name}>' for name, title, _ in SECTIONS if name == 'api' or any(p['section'] == title for p in pages))
+        cells.append(nbformat.v4.new_markdown_cell(f'```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{toc}\n```'))
     nb.cells = cells
     nb.metadata = {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'},
                    'language_info': {'name': 'python', 'pygments_lexer': 'ipython3'}}
@@ -454,9 +490,15 @@ def _card(c, docs_of, ctx, where) -> str:
         md = ctx.linkify_md(md, where)
     return md
 
-def _short(title:str, stem:str) -> str:
-    "Navigation label: the title before its colon ('Data: from posts to ...' -> 'Data')."
-    return title.split(':')[0].strip() if ':' in title else stem.replace('_', ' ').capitalize()
+def _short(title:str) -> str:
+    "Navigation label: the title, or its part before the colon ('Data: from posts to ...' -> 'Data')."
+    return title.split(':')[0].strip()
+
+def section_page(title:str, intro:str, pages:list[dict]) -> str:
+    "A section's page (MyST): its intro, each page's label linked with its summary, and the toctree the menu is made of."
+    items = '\n'.join(f"- [{p['short']}]({p['doc']}.ipynb)" + (f": {p['description']}" if p['description'] else '') for p in pages)
+    toc = '\n'.join(f"{p['short']} <{p['doc']}>" for p in pages)
+    return f'# {title}\n\n{intro}\n\n{items}\n\n```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{toc}\n```\n'
 
 def linkcode_urls(ctx:Ctx) -> dict:
     "Where the site shows the source of each documented object (for sphinx.ext.linkcode's [source] links): a page and anchor."
@@ -475,8 +517,9 @@ def api_index(ctx:Ctx, pages:list[dict]) -> str:
         mod, name = '.'.join(full.split('.')[:2]), '.'.join(full.split('.')[2:])
         first = (_doc(_resolve(name, mod), name).strip().split('\n') or [''])[0].replace('|', '\\|')
         rows.append(f"| {{py:obj}}`{name} <{full}>` | [{mod}]({doc}.ipynb) | {ctx.linkify_code(first, mod)} |")
-    return ('# API index\n\n```{container} lead\nEvery public function, class and method of newsclf, by module, '
-            'in the order the chapters introduce them.\n```\n\n| Name | Module | Summary |\n| --- | --- | --- |\n' + '\n'.join(rows) + '\n')
+    return ('# API\n\n```{container} lead\nEvery public function, class and method of newsclf, by module, '
+            'in the order the pages introduce them.\n```\n\n:::{container} api-index\n| Name | Module | Summary |\n'
+            '| --- | --- | --- |\n' + '\n'.join(rows) + '\n:::\n')
 
 def write(path:Path, text:str):
     "Write only what changed, so that Sphinx rebuilds only the pages that changed."
@@ -494,8 +537,8 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
         fm = front_matter(nb)
         doc = '_'.join(rel.parent.parts + (Path(fm.get('output-file', p.stem)).stem,)) if p.name != 'index.ipynb' else 'index'
         title = fm.get('title', p.stem)
-        pages.append(dict(nb=rel.as_posix(), doc=doc, title=title, short=_short(title, p.stem),
-                          section=_sections.get(rel.parent.as_posix()), mod=None if doc == 'index' else
+        pages.append(dict(nb=rel.as_posix(), doc=doc, title=title, short=_short(title),
+                          section=section_of(p), mod=None if doc == 'index' else
                           (f"{settings()['lib_name']}.{default_exp(p)}" if default_exp(p) else None),
                           description=(fm.get('description') or '').strip()))
         nbs[rel.as_posix()], origs[rel.as_posix()] = nb, nbformat.read(p, as_version=4)
@@ -505,7 +548,7 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
             mod = obj_module(obj, ctx.lib)
             if mod: ctx.document(f'{mod}.{name}', pg['doc'])
     src.mkdir(parents=True, exist_ok=True)
-    keep = {'_pages.json', '_linkcode.json', '_tabs', '_notebooks', 'api.md'}
+    keep = {'_pages.json', '_linkcode.json', '_tabs', '_notebooks'} | {f'{name}.md' for name, *_ in SECTIONS}
     for pg in pages:
         nb = convert(nbs[pg['nb']], origs[pg['nb']], pg, ctx, pages)
         write(src/f"{pg['doc']}.ipynb", nbformat.writes(nb)); keep.add(f"{pg['doc']}.ipynb")
@@ -513,6 +556,10 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if not dst.exists() or dst.read_bytes() != (root/'nbs'/pg['nb']).read_bytes(): shutil.copy2(root/'nbs'/pg['nb'], dst)
     write(src/'api.md', api_index(ctx, pages))
+    for name, title, intro in SECTIONS[:-1]:
+        ps = [p for p in pages if p['section'] == title]
+        if ps: write(src/f'{name}.md', section_page(title, intro, ps))
+        elif (src/f'{name}.md').exists(): (src/f'{name}.md').unlink()
     for f in (root/'nbs').rglob('*'):  # images and other files the notebooks refer to
         rel = f.relative_to(root/'nbs')
         if f.is_file() and f.suffix != '.ipynb' and not any(q.startswith(('.', '_')) for q in rel.parts):

@@ -5,6 +5,17 @@ Fails (exit 1) when any page logs a console error or a JavaScript exception, a r
 an image does not load, math is left untypeset, a `#|` directive, an `In [ ]:` prompt or a figure saved as
 `<Figure ...>` text shows, a code cell has no copy button, an internal link points to a missing page or anchor, a page
 is linked from no other page, or a search for TERM does not list PAGE (a notebook such as 01_model, or an .html name).
+It also asserts the page rules of issue 31, at 1280x900 px:
+  - every Book chapter (nbs/NN[a-z]_name.ipynb) opens with its lesson: at least MIN_LESSON_WORDS words of prose come
+    before its first code block, and the first of them within the first screen (SCREEN px); its first TensorFlow 1 |
+    PyTorch tab set lies within the first third of the page; it shows at most MAX_HELPERS private helpers (`def _x` or
+    `class _x` in its code blocks, folded tests aside); it is at most MAX_SCREENS screens high;
+  - on every page, no output is wider than the content column (its box would scroll), in every tab;
+  - every label of the top menu and of a section's page is its page's title, or the title's part before the colon;
+  - the home page links every page of the Book, the Guides and the Explanations;
+  - the API index fits the content column at 1280 px.
+It prints a table per page: words of prose (API entries aside), screens at 1280 px, private helpers shown, the screen of the first tab set
+(--table FILE also writes it as Markdown).
 Saves a screenshot of the top of each page and of the whole page in docs/_screenshots/.
 Needs Chromium (Debian: apt-get install chromium) and the `playwright` Python package (its driver only: no browser
 download; we launch the system's Chromium).
@@ -17,6 +28,11 @@ docs = Path(__file__).resolve().parent
 FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
          '--disable-component-update', '--disable-sync']
 SEARCH = ['EmbeddingBag=01_model']  # a term from the model notebook, and the page it must find
+SCREEN = 900            # px: one screen at 1280x900
+MAX_SCREENS = 15        # a Book chapter is at most this many screens high at 1280 px
+MAX_HELPERS = 3         # private helpers (`def _x`, `class _x`) a Book chapter may show
+MIN_LESSON_WORDS = 30   # words of prose before a Book chapter's first code block
+TEACHING = ('Book', 'Guides', 'Explanations')  # the sections the home page links page by page
 
 def serve(site:Path):
     "A quiet static file server for `site` on 127.0.0.1, on a free port, in a daemon thread."
@@ -41,6 +57,7 @@ PAGE_JS = """async () => {
   }
   return {
     title: document.title,
+    h1: (document.querySelector('article h1') || {textContent: ''}).textContent.replace(/#$/, '').trim(),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     badImages: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.currentSrc || i.src),
@@ -134,8 +151,9 @@ PHONE_JS = r"""() => {
     const box = t.closest('.pst-scrollable-table-container') || t.parentElement;
     if (t.scrollWidth > box.clientWidth + 1 && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) bad.push('table overflows its box: ' + t.textContent.slice(0, 40));
     for (const td of t.querySelectorAll('td, th')) {
-      const r = document.createRange(); r.selectNodeContents(td); const rs = [...r.getClientRects()];
-      if (rs.length > 1 && rs.some(x => Math.abs(x.top - rs[0].top) > 4)) { bad.push('table cell wraps: ' + td.textContent.slice(0, 40)); break; }
+      const cs = getComputedStyle(td), lh = parseFloat(cs.lineHeight) || 1.5 * parseFloat(cs.fontSize);
+      const h = td.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);  // inline code boxes are taller than text: height, not rects
+      if (h > 1.7 * lh) { bad.push('table cell wraps: ' + td.textContent.slice(0, 40)); break; }
       if (parseFloat(getComputedStyle(td).fontSize) < 12) { bad.push('table text under 12 px'); break; }
     }
   }
@@ -160,6 +178,96 @@ SEARCH_JS = """async () => {
   return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href);
 }"""
 
+# Runs in every page at 1280x900: the measures of issue 31's page rules (see the module's docstring).
+RULES_JS = r"""async (screen) => {
+  const art = document.querySelector('article.bd-article') || document.querySelector('article') || document.body;
+  const top = e => e.getBoundingClientRect().top + window.scrollY;
+  const shown = e => !e.closest('details:not([open])');
+  const nwords = t => (t.match(/[\wÀ-ɏ][^\s]*/g) || []).length;
+  const height = document.documentElement.scrollHeight;
+  const clone = art.cloneNode(true);
+  clone.querySelectorAll('div.cell, div.highlight, pre, dl.py, script, style, a.headerlink, .download-nb, .toctree-wrapper').forEach(e => e.remove());
+  const words = nwords(clone.textContent);
+  const notProse = 'div.cell, div.highlight, pre, .sd-tab-set, dl.py, .lead, .download-nb, table, nav, .toctree-wrapper';
+  const prose = [...art.querySelectorAll('p, li')].filter(e => !e.closest(notProse) && !(e.tagName == 'LI' && e.querySelector('p'))
+    && e.textContent.trim() && e.getClientRects().length);
+  const code = [...art.querySelectorAll('div.cell_input, .sd-tab-set, dl.py')].filter(e => shown(e) && e.getClientRects().length);
+  const codeTop = code.length ? Math.min(...code.map(top)) : height;
+  const before = prose.filter(e => top(e) < codeTop);
+  const tabs = [...document.querySelectorAll('.sd-tab-set')];
+  const helpers = [];
+  for (const pre of art.querySelectorAll('div.cell_input pre, div.tab-input pre')) {
+    if (!shown(pre)) continue;
+    for (const m of pre.textContent.matchAll(/^\s*(?:async\s+)?(?:def|class)\s+(_\w*)/gm))
+      if (!/^__\w+__$/.test(m[1])) helpers.push(m[1]);
+  }
+  const wide = new Set();
+  const measure = () => {
+    for (const e of art.querySelectorAll('div.cell_output pre, div.tab-output pre, div.cell_output .text_html, div.cell_output .pst-scrollable-table-container'))
+      if (e.offsetParent && e.scrollWidth > e.clientWidth + 1) wide.add(`${e.scrollWidth} px in ${e.clientWidth} px: ` + e.textContent.trim().slice(0, 50));
+  };
+  measure();
+  if (tabs.length) {  // every tab: the sets switch together, so clicking each label of the first shows every set's tab
+    const labels = [...tabs[0].querySelectorAll(':scope > label')];
+    for (const l of labels) { l.click(); await new Promise(r => setTimeout(r, 30)); measure(); }
+    if (labels.length) labels[0].click();
+  }
+  window.scrollTo(0, 0);  // clicking a tab scrolled to it: the screenshots that follow show the top of the page
+  const apiTable = document.querySelector('.api-index table');
+  return {words, height, screens: height / screen, helpers,
+          lessonWords: before.reduce((n, e) => n + nwords(e.textContent), 0),
+          firstProseTop: prose.length ? top(prose[0]) : null, codeTop: code.length ? codeTop : null,
+          tabTop: tabs.length ? top(tabs[0]) : null, wide: [...wide],
+          apiWide: apiTable ? apiTable.scrollWidth > (apiTable.closest('.pst-scrollable-table-container') || art).clientWidth + 1 : false,
+          menu: [...document.querySelectorAll('.bd-header .navbar-nav a.nav-link')].map(a => [a.textContent.trim(), a.href]),
+          listed: [...art.querySelectorAll('li > p > a.reference.internal, li > a.reference.internal')].map(a => [a.textContent.trim(), a.href])};
+}"""
+
+def check_rules(name:str, r:dict, pg:dict|None, err) -> None:
+    "Issue 31's page rules, from RULES_JS's measures at 1280x900."
+    for w in r['wide']: err(f'an output is wider than the content column at 1280 px: {w!r}')
+    if r['apiWide']: err('the API index is wider than the content column at 1280 px')
+    if not pg or pg.get('section') != 'Book': return
+    if r['lessonWords'] < MIN_LESSON_WORDS: err(f"{r['lessonWords']} words of prose before the first code block (the lesson first: at least {MIN_LESSON_WORDS})")
+    elif r['firstProseTop'] is None or r['firstProseTop'] >= SCREEN: err(f"no prose on the first screen (the first paragraph starts at {r['firstProseTop']} px)")
+    if r['tabTop'] is None: err('no TensorFlow 1 | PyTorch tab set')
+    elif r['tabTop'] > r['height'] / 3: err(f"the first tab set is on screen {screen_of(r['tabTop'])} of {r['screens']:.0f}, after the first third of the page")
+    if len(r['helpers']) > MAX_HELPERS: err(f"{len(r['helpers'])} private helpers shown (at most {MAX_HELPERS}): {', '.join(r['helpers'])}")
+    if r['screens'] > MAX_SCREENS: err(f"{r['screens']:.1f} screens high at 1280 px (at most {MAX_SCREENS})")
+
+def screen_of(y:float|None) -> int|None: return None if y is None else int(y // SCREEN) + 1
+
+def check_menus(rules:dict, seen:dict, pgs:dict, err) -> None:
+    "Menu labels against titles; the home page links every page of the Book, Guides and Explanations."
+    def page_of(url): return urlsplit(url).path.rsplit('/', 1)[-1] or 'index.html'
+    want = lambda html: seen[html]['h1'].split(':')[0].strip()
+    menu = rules.get('index.html', {}).get('menu', [])
+    if not menu: err('menu: the top menu has no entries')
+    for label, url in menu:
+        if page_of(url) in seen and label != want(page_of(url)): err(f'menu: label {label!r} for {page_of(url)}, whose title is {seen[page_of(url)]["h1"]!r}')
+    sections = {page_of(u) for _, u in menu}
+    for sec in sorted(sections & set(rules)):
+        for label, url in rules[sec]['listed']:
+            p = page_of(url)
+            if p in seen and not urlsplit(url).fragment and label != want(p):
+                err(f'menu: {sec} lists {p} as {label!r}, its title is {seen[p]["h1"]!r}')
+    home = {page_of(u) for u in seen.get('index.html', {}).get('links', []) if '/_' not in u}
+    for html, pg in pgs.items():
+        if pg.get('section') in TEACHING and html not in home: err(f"home page: no link to {html} (nbs/{pg['nb']}, {pg['section']})")
+
+def page_table(rules:dict, pgs:dict) -> str:
+    "Markdown table per page: section, words, screens at 1280 px, private helpers shown, the first tab set's screen."
+    rows = ['| page | notebook | section | words | screens at 1280 px | private helpers shown | first tab set on screen | '
+            'words before the first code |', '|---|---|---|---:|---:|---:|---:|---:|']
+    order = {p: i for i, p in enumerate(pgs)}
+    for html in sorted(set(rules) & set(pgs), key=order.get):
+        r, pg = rules[html], pgs[html]
+        tab = screen_of(r['tabTop'])
+        tab = f"{tab} of {r['screens']:.0f}" if tab else '-'
+        rows.append(f"| {html} | {pg.get('nb', '')} | {pg.get('section') or ''} | {r['words']:,} | {r['screens']:.1f} | "
+                    f"{len(r['helpers'])} | {tab} | {r['lessonWords']:,} |")
+    return '\n'.join(rows)
+
 def pages_list() -> list[dict]:
     "The build's page list (docs/_src/_pages.json): notebook, page, module, and how many sources, tab sets, tests it has."
     f = docs/'_src'/'_pages.json'
@@ -171,8 +279,8 @@ def pages_map() -> dict:
 
 MACHINE_PATH = re.compile(r"(PosixPath\('/|(?<![\w.~])/(?:work|root|home|tmp|usr|opt|var|private|Users)/|site-packages)")
 # Links that must go to one entry (issue 23): (page, link text, the entry's id).
-RIGHT_LINKS = [('cli.html', 'main', 'newsclf.cli.main'), ('cli.html', 'evaluate', 'newsclf.cli.cmd_evaluate'),
-               ('classifier.html', 'encode', 'newsclf.classifier.NewsClassifier.encode')]
+RIGHT_LINKS = [('newsclf.cli', 'main', 'newsclf.cli.main'), ('newsclf.cli', 'evaluate', 'newsclf.cli.cmd_evaluate'),
+               ('newsclf.classifier', 'encode', 'newsclf.classifier.NewsClassifier.encode')]
 LINKS_JS = """() => [...document.querySelectorAll('article a.reference.internal')].map(a => [a.textContent.trim(), new URL(a.href).hash.slice(1)])"""
 
 def check_book(name:str, r:dict, pg:dict|None, err) -> None:
@@ -214,7 +322,7 @@ def check_book(name:str, r:dict, pg:dict|None, err) -> None:
 
 def check(site:Path, browser:str, searches:list[str], shots:Path) -> list[str]:
     from playwright.sync_api import sync_playwright
-    errors, seen, ids, links = [], {}, {}, []
+    errors, seen, ids, links, rules = [], {}, {}, [], {}
     pgs = {p['doc'] + '.html': p for p in pages_list()}
     api_ids, page_links = {}, {}
     html = sorted(p.relative_to(site).as_posix() for p in site.glob('*.html'))
@@ -248,6 +356,8 @@ def check(site:Path, browser:str, searches:list[str], shots:Path) -> list[str]:
                                      "execute the notebook with Jupyter's inline backend (not MPLBACKEND=Agg)")
             b = page.evaluate(BOOK_JS)
             check_book(name, b, pgs.get(name), err)
+            rules[name] = page.evaluate(RULES_JS, SCREEN)
+            check_rules(name, rules[name], pgs.get(name), err)
             api_ids[name] = b['apiIds']
             page_links[name] = page.evaluate(LINKS_JS)
             stem = name[:-5]
@@ -259,8 +369,13 @@ def check(site:Path, browser:str, searches:list[str], shots:Path) -> list[str]:
                 for c in t2['cut']: err(f'in-page contents entry cut off: {c!r}')
                 if stem in ('model', 'train'): page.screenshot(path=shots/f'{stem}-scrolled.png')
             print(f"  {name:28} {time.perf_counter()-t:4.1f} s  {r['nImages']} images, {r['nMath']} math, {len(r['links'])} links  ({r['title']})")
+        cur['page'] = 'menus'
+        check_menus(rules, seen, pgs, err)
         cur['page'] = 'links to one entry'
-        for pg_name, text, want in RIGHT_LINKS:
+        by_mod = {p.get('mod'): h for h, p in pgs.items()}
+        for mod, text, want in RIGHT_LINKS:
+            pg_name = by_mod.get(mod)
+            if pg_name is None: err(f'no page documents {mod}'); continue
             got = [h for t, h in page_links.get(pg_name, []) if t == text]
             if not got or any(h != want for h in got): err(f"{pg_name}: links `{text}` go to {sorted(set(got)) or 'nothing'}, not {want}")
         cur['page'] = 'api.html'
@@ -295,7 +410,7 @@ def check(site:Path, browser:str, searches:list[str], shots:Path) -> list[str]:
             if u.fragment and unquote(u.fragment) not in ids[path]: err(f'{frm} links to {path}#{u.fragment}: no such anchor')
     for p in sorted(set(html) - reached - {'genindex.html', 'search.html', 'py-modindex.html'}):
         err(f'{p} is not linked from any page')
-    return list(dict.fromkeys(errors))
+    return list(dict.fromkeys(errors)), page_table(rules, pgs)
 
 def check_tabs(page, base, pgs, err, cur, shots):
     "Choosing PyTorch in one tab set switches every set on the page, and on the next page opened (sphinx-design's sync)."
@@ -335,15 +450,21 @@ def main():
     ap.add_argument('--browser', default='/usr/bin/chromium')
     ap.add_argument('--site', type=Path, default=docs/'_build'/'html')
     ap.add_argument('--screenshots', type=Path, default=docs/'_screenshots')
+    ap.add_argument('--table', type=Path, help="also write the per-page table (Markdown) to this file")
     a = ap.parse_args()
     if not (a.site/'index.html').exists(): sys.exit(f'No site at {a.site}: build it first with python docs/build.py')
     t = time.perf_counter()
     print(f'checking {a.site} in {a.browser}')
-    errors = check(a.site, a.browser, a.search or SEARCH, a.screenshots)
-    print(f'screenshots in {a.screenshots}')
+    errors, table = check(a.site, a.browser, a.search or SEARCH, a.screenshots)
+    print(f'screenshots in {a.screenshots}\n\nper page at 1280x900 (Book: at most {MAX_SCREENS} screens, {MAX_HELPERS} private helpers shown, '
+          f'the first tab set in the first third):\n{table}\n')
+    if a.table: a.table.write_text(table + '\n')
     if errors: sys.exit(f'FAIL: {len(errors)} problem(s) on the site:\n  ' + '\n  '.join(errors))
     print(f'site check OK in {time.perf_counter()-t:.1f} s: every page loads cleanly, images and math render, search works, no broken internal link;\n'
           '  each chapter shows its exported source, tab sets switch together, tests are folded, no output wraps at 1280 px,\n'
-          '  every API entry lists its parameters, the API index and the named links resolve, plots are 2x, no machine path shows')
+          '  every API entry lists its parameters, the API index and the named links resolve, plots are 2x, no machine path shows;\n'
+          '  each Book chapter opens with its lesson, has its first tab set in its first third, shows at most '
+          f'{MAX_HELPERS} private helpers\n  and is at most {MAX_SCREENS} screens high; no output is wider than its column; '
+          'menu labels are titles; the home page links every page')
 
 if __name__ == '__main__': main()

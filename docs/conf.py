@@ -26,6 +26,7 @@ suppress_warnings = ['myst.header',  # a notebook may go from its title (H1) str
 nb_execution_mode = 'off'
 nb_output_stderr = 'remove'                   # warnings and progress bars are noise on a web page
 nb_merge_streams = True
+nb_render_markdown_format = 'myst'          # Markdown outputs (IPython.display.Markdown) as MyST: their tables render
 myst_enable_extensions = ['dollarmath', 'amsmath', 'colon_fence', 'fieldlist']
 myst_heading_anchors = 3
 myst_dmath_double_inline = True
