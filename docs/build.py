@@ -43,6 +43,7 @@ _re_showdoc = re.compile(r'^show_doc\((\s*[\w.]+\s*)[,)]')
 _re_code = re.compile(r'^`([^`]+)`$')
 _re_tab = re.compile(r'^\s*#\|\s*tab\s+(\S.*?)\s*$', re.M)  # `#| tab TensorFlow 1`: one tab of a TensorFlow 1 | PyTorch set
 _re_export = re.compile(r'^\s*#\|\s*export\s*$', re.M)
+_re_hide = re.compile(r'^\s*#\|\s*hide\s*$', re.M)  # `#| export` + `#| hide`: exported, not shown
 _widget_mimes = ('application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json')
 
 def settings() -> dict:
@@ -229,6 +230,10 @@ class Ctx:
             if d: self.html2doc[f"{d}/{p['doc'][len(d) + 1:]}.html"] = p['doc']
         modidx = importlib.import_module(f'{self.lib}._modidx').d['syms']
         self.syms = {v[0]: k for m in modidx.values() for k, v in m.items()}  # 'data.html#load_posts' -> 'newsclf.data.load_posts'
+        anchors = {}
+        for a in self.syms: anchors.setdefault(a.partition('#')[2], []).append(a)
+        self.moved = {f"{m.split('.')[-1]}.html#{k}": v[0] for k, v in anchors.items() if k and len(v) == 1
+                      for m in modidx if f"{m.split('.')[-1]}.html#{k}" not in self.syms}
         self.documented, self.short, self.seen, self.page_ids, self.source_of = {}, {}, set(), set(), {}
         self.mod = None  # the module of the page being converted: a bare name links to its object first
         self.problems, self.draft = [], draft
@@ -255,6 +260,7 @@ class Ctx:
         text, url = m.group(1), m.group(2)
         if url.startswith(self.doc_base):  # nbdev's link into the published site
             rel = url[len(self.doc_base):]
+            rel = self.moved.get(rel, rel)  # a name a module imports from another (`newsclf.data.load_posts`): its home
             if rel in self.syms:  # an API anchor: link only to what the site documents (private helpers are not)
                 full = self.syms[rel]
                 m = _re_code.match(text)
@@ -446,6 +452,9 @@ def convert(nb, orig, page:dict, ctx:Ctx, pages:list[dict]):
             md, n = tab_set(runs[i], src/'_tabs', ctx); page['tab_outputs'] += n
             cells.append(nbformat.v4.new_markdown_cell(md)); continue
         if id(oc) in in_run: continue
+        if i in cards and _re_hide.search(oc.source):  # exported but hidden: machinery a reader need not see
+            for c in cards[i]: cells.append(nbformat.v4.new_markdown_cell(_card(c, docs_of, ctx, where)))
+            continue
         if i in cards:  # an exported cell: its code, then its API entries
             code, names = _directives(oc.source)[1], defined_names(oc.source)
             anchor = f"src-{_slug(names[0]) if names else i}"

@@ -94,7 +94,7 @@ BOOK_JS = r"""() => {
   const folds = [...document.querySelectorAll('div.cell.tag_hide-cell > details')].map(d => ({open: d.open, summary: d.querySelector('summary').innerText.trim().split('\n')[0]}));
   const testish = t => { const ls = t.split('\n').filter(l => l.trim() && !/^\s/.test(l) && !/^#/.test(l)); return ls.length > 0 && ls.every(l => /^(test_\w+\(|assert\b)/.test(l)); };
   const openTests = [...document.querySelectorAll('div.cell_input pre')].filter(p => vis(p) && testish(p.textContent)).map(p => p.textContent.slice(0, 60));
-  // 4. no output wraps; wide ones scroll in their box
+  // 4. no printed output or data frame wraps; wide ones scroll in their box (a Markdown table's cells may wrap)
   const wraps = [], noScroll = [];
   for (const pre of document.querySelectorAll('div.cell_output pre, div.tab-output pre')) {
     if (!pre.offsetParent) continue;
@@ -104,7 +104,7 @@ BOOK_JS = r"""() => {
     if (h > (n + 0.6) * lh) wraps.push(pre.textContent.slice(0, 60));
     if (pre.scrollWidth > pre.clientWidth + 1 && !['auto', 'scroll'].includes(cs.overflowX)) noScroll.push(pre.textContent.slice(0, 60));
   }
-  for (const td of document.querySelectorAll('div.cell_output td, div.cell_output th')) {
+  for (const td of document.querySelectorAll('div.cell_output table.dataframe td, div.cell_output table.dataframe th')) {
     const cs = getComputedStyle(td), lh = parseFloat(cs.lineHeight) || 1.2 * parseFloat(cs.fontSize);
     if (td.offsetParent && td.textContent.trim() && td.getClientRects()[0] && td.firstChild && (() => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1 && [...r.getClientRects()].some(x => Math.abs(x.top - r.getClientRects()[0].top) > lh / 2); })())
       wraps.push('table cell: ' + td.textContent.slice(0, 40));

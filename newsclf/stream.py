@@ -242,7 +242,7 @@ def encode(rows:Iterable[tuple[str, int]], # (text, label) pairs, in the order c
            counted:TokenCounts|None=None, # the counting pass's result: the texts must be the ones it saw
            chunk:int=1024, # texts encoded together; memory is bounded by a few chunks
            workers:int=1 # processes that tokenize; 1: this one
-          ) -> Encoded:
+          ) -> 'Encoded':  # defined below; a string, so that `show_doc` can read the signature before it
     "Encode each row once into raw arrays in a new `folder`; on any error or interruption, no folder is left."
     for k, v in dict(chunk=chunk, workers=workers).items():
         if not (isinstance(v, int) and v >= 1): raise ValueError(f"{k} must be an integer >= 1, not {v!r}")
