@@ -14,10 +14,13 @@ from fastcore.basics import patch
 from torch.utils.data import Dataset, DataLoader
 from .corpus import (NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, ARCHIVE_URL, DataError, check_newsgroups,
     read_corpus, parsed_file, data_source, fetch_archive, Posts, load_posts, sklearn_from_archive, _strip)
+_all_ = ['NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'DataError', 'check_newsgroups', 'data_source', 'Posts', 'load_posts']
 
 # %% auto #0
 __all__ = ['tokenize', 'split_tokenize', 'subject_line', 'subject_tokens', 'word_prefixes', 'Vocab', 'tutorial_vocab',
-           'dense_counts', 'encode', 'BagDataset', 'collate_bags', 'encode_batch', 'bags_to_dense', 'by_date_split']
+           'dense_counts', 'encode', 'BagDataset', 'collate_bags', 'encode_batch', 'bags_to_dense', 'by_date_split',
+           'NEWSGROUPS', 'TUTORIAL_GROUPS', 'REMOVABLE', 'DataError', 'check_newsgroups', 'data_source', 'Posts',
+           'load_posts']
 
 # %% ../nbs/00_data.ipynb #f6b6da3c
 _TOKEN_RE = re.compile(r'\w\w+')  # = scikit-learn's r'(?u)\b\w\w+\b' (str patterns are Unicode-aware), faster
