@@ -206,16 +206,6 @@ def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
     else: why = "they hold no words (empty texts, or nothing left after removing headers, footers and quotes)"
     return f"No vocabulary from the {n:,} training texts: {why}"
 
-# %% ../nbs/02a_classifier.ipynb #4c5fc6eb
-@patch
-def tokens(self:NewsClassifier, text:str # one post
-          ) -> list[str]:
-    "A post's tokens as the vocabulary sees them: words, their `word_prefixes`, then `subject_tokens`."
-    if not isinstance(text, str): raise TypeError(f"tokens reads one text (a string), not {type(text).__name__}")
-    c = self._trained['token_config'] if self._trained else self.token_config
-    words = (self.tokenizer or tokenize)(text)
-    return words + word_prefixes(words, c.prefix_tokens) + (subject_tokens(text) if c.subject_tokens else [])
-
 # %% ../nbs/02a_classifier.ipynb #6e0745ab
 @patch
 def _datasets(self:NewsClassifier, texts, labels) -> tuple[BagDataset, np.ndarray, np.ndarray]:
@@ -233,6 +223,15 @@ def _loader(ds, bs:int, shuffle:bool=False, seed:int=0) -> DataLoader:
     return DataLoader(ds, batch_size=bs, shuffle=shuffle, collate_fn=collate_bags, generator=gen)
 
 # %% ../nbs/02a_classifier.ipynb #5ea335f1
+@patch
+def tokens(self:NewsClassifier, text:str # one post
+          ) -> list[str]:
+    "A post's tokens as the vocabulary sees them: words, their `word_prefixes`, then `subject_tokens`."
+    if not isinstance(text, str): raise TypeError(f"tokens reads one text (a string), not {type(text).__name__}")
+    c = self._trained['token_config'] if self._trained else self.token_config
+    words = (self.tokenizer or tokenize)(text)
+    return words + word_prefixes(words, c.prefix_tokens) + (subject_tokens(text) if c.subject_tokens else [])
+
 @patch
 def fit(self:NewsClassifier, texts:list[str], # training posts: a list, a pandas Series or one column
         labels:Iterable, # class of each post: a name or an integer; with `target_names`, an index into them
@@ -263,7 +262,7 @@ def _check_fitted(self:NewsClassifier):
         from sklearn.exceptions import NotFittedError  # imported only when needed: scikit-learn is slow to import
         raise NotFittedError("This NewsClassifier is not fitted: call .fit(texts, labels) or NewsClassifier.load(path)")
 
-# %% ../nbs/02a_classifier.ipynb #421e2d9c
+# %% ../nbs/02a_classifier.ipynb #108fae63
 @patch
 def encode(self:NewsClassifier, texts:list[str] # posts to encode
           ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -272,7 +271,6 @@ def encode(self:NewsClassifier, texts:list[str] # posts to encode
     dev = next(self.model.parameters()).device
     return tuple(x.to(dev) for x in encode_batch([self.tokens(t) for t in _texts(texts)], self.vocab))
 
-# %% ../nbs/02a_classifier.ipynb #108fae63
 @patch
 @torch.no_grad()
 def logits(self:NewsClassifier, texts:list[str], # posts to classify: a list, a pandas Series or one column
@@ -283,7 +281,6 @@ def logits(self:NewsClassifier, texts:list[str], # posts to classify: a list, a 
     if not texts: return torch.zeros(0, len(self.target_names))
     return torch.cat([self.model(*self.encode(texts[i:i+bs])).float().cpu() for i in range(0, len(texts), bs)])
 
-# %% ../nbs/02a_classifier.ipynb #e2fdb8ae
 @patch
 def predict_proba(self:NewsClassifier, texts:list[str], # posts to classify
                   bs:int=1024 # posts per batch
@@ -292,7 +289,6 @@ def predict_proba(self:NewsClassifier, texts:list[str], # posts to classify
     t = (self.calibration or {}).get('temperature', 1.0)
     return (self.logits(texts, bs) / t).softmax(1).numpy()
 
-# %% ../nbs/02a_classifier.ipynb #c75d7f36
 @patch
 def predict(self:NewsClassifier, texts:list[str] # posts to classify
            ) -> np.ndarray:
