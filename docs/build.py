@@ -236,7 +236,7 @@ class Ctx:
                       for m in modidx if f"{m.split('.')[-1]}.html#{k}" not in self.syms}
         self.documented, self.short, self.seen, self.page_ids, self.source_of = {}, {}, set(), set(), {}
         self.mod = None  # the module of the page being converted: a bare name links to its object first
-        self.problems, self.draft = [], draft
+        self.problems, self.draft, self.hidden = [], draft, []
 
     def document(self, full:str, doc:str):
         self.documented.setdefault(full, doc)
@@ -441,6 +441,9 @@ def convert(nb, orig, page:dict, ctx:Ctx, pages:list[dict]):
             after = [i for i in exported if i > last] or exported
             owner = next((i for i in after if name in defined_names(orig.cells[i].source)), after[0])
             cards[owner].append(c)
+    for i, cs in cards.items():  # nbdev adds a cell's show_docs last name first: list them in the source's order
+        names = defined_names(orig.cells[i].source)
+        cs.sort(key=lambda c: names.index(docs_of[id(c)][0]) if docs_of[id(c)][0] in names else len(names))
     runs = tab_runs(orig)
     in_run = {id(c) for r in runs.values() for _, c in r}
     lead = f"\n\n```{{container}} lead\n{ctx.linkify_md(page['description'], where)}\n```" if page['description'] else ''
@@ -518,6 +521,22 @@ def linkcode_urls(ctx:Ctx) -> dict:
             if '.'.join(parts[:k]) in ctx.source_of: res[full] = ctx.source_of['.'.join(parts[:k])]; break
     return res
 
+def _public(name:str) -> bool: return not any(p.startswith('_') and not p.startswith('__') for p in name.split('.'))
+
+def hidden_api(pages:list[dict], origs:dict, ctx:Ctx) -> list[tuple[str, object]]:
+    "`(full name, object)` of each public name defined in an exported `#| hide` cell and given no show_doc anywhere."
+    res = []
+    for pg in pages:
+        if not pg['mod']: continue
+        for c in origs[pg['nb']].cells:
+            if c.cell_type != 'code' or not (_re_export.search(c.source) and _re_hide.search(c.source)): continue
+            for name in defined_names(c.source):
+                full, obj = f"{pg['mod']}.{name}", _resolve(name, pg['mod'])
+                if (_public(name) and not name.split('.')[-1].startswith('__') and obj is not None
+                        and full not in ctx.documented and obj_module(obj, ctx.lib) == pg['mod']):
+                    ctx.document(full, pg['doc']); res.append((full, obj))
+    return res
+
 def api_index(ctx:Ctx, pages:list[dict]) -> str:
     "The API index page: every documented name, its module (linked to its chapter) and its one-line summary, linked."
     doc2title = {p['doc']: p['short'] for p in pages}
@@ -528,7 +547,17 @@ def api_index(ctx:Ctx, pages:list[dict]) -> str:
         rows.append(f"| {{py:obj}}`{name} <{full}>` | [{mod}]({doc}.ipynb) | {ctx.linkify_code(first, mod)} |")
     return ('# API\n\n```{container} lead\nEvery public function, class and method of newsclf, by module, '
             'in the order the pages introduce them.\n```\n\n:::{container} api-index\n| Name | Module | Summary |\n'
-            '| --- | --- | --- |\n' + '\n'.join(rows) + '\n:::\n')
+            '| --- | --- | --- |\n' + '\n'.join(rows) + '\n:::\n' + _hidden_entries(ctx))
+
+def _hidden_entries(ctx:Ctx) -> str:
+    "The API entries of public names whose code their page hides (machinery a chapter need not show)."
+    if not ctx.hidden: return ''
+    ctx.page_ids, entries = set(), []
+    for full, obj in ctx.hidden:
+        mod, name = '.'.join(full.split('.')[:2]), '.'.join(full.split('.')[2:])
+        ctx.mod = mod; entries.append(api_entry(name, obj, ctx))
+    return ('\n## Entries of hidden code\n\nPublic names whose code their page does not show (the notebook has it):\n\n'
+            + '\n\n'.join(e for e in entries if e) + '\n')
 
 def write(path:Path, text:str):
     "Write only what changed, so that Sphinx rebuilds only the pages that changed."
@@ -556,6 +585,7 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
         for _, name, obj in show_doc_targets(nbs[pg['nb']], pg['mod']):
             mod = obj_module(obj, ctx.lib)
             if mod: ctx.document(f'{mod}.{name}', pg['doc'])
+    ctx.hidden = hidden_api(pages, origs, ctx)  # public names whose code a page hides: their entries go on the API page
     src.mkdir(parents=True, exist_ok=True)
     keep = {'_pages.json', '_linkcode.json', '_tabs', '_notebooks'} | {f'{name}.md' for name, *_ in SECTIONS}
     for pg in pages:

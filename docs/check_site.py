@@ -380,7 +380,7 @@ def check(site:Path, browser:str, searches:list[str], shots:Path) -> list[str]:
             if not got or any(h != want for h in got): err(f"{pg_name}: links `{text}` go to {sorted(set(got)) or 'nothing'}, not {want}")
         cur['page'] = 'api.html'
         listed = {h for t, h in page_links.get('api.html', []) if h.startswith('newsclf.')}
-        entries = {i for n, l in api_ids.items() if n != 'api.html' for i in l}
+        entries = {i for n, l in api_ids.items() for i in l}  # api.html holds the entries of names whose code is hidden
         if entries - listed: err(f'API entries missing from the index: {sorted(entries - listed)[:8]}')
         if listed - entries: err(f'index links to no API entry: {sorted(listed - entries)[:8]}')
         check_tabs(page, base, pgs, err, cur, shots)
