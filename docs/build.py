@@ -581,6 +581,11 @@ def prepare(force:bool=False, draft:bool=False) -> list[dict]:
                           description=(fm.get('description') or '').strip()))
         nbs[rel.as_posix()], origs[rel.as_posix()] = nb, nbformat.read(p, as_version=4)
     ctx = Ctx(pages, draft)
+    for rel, o in origs.items():  # nbdev turns the title cell into the title and summary and drops the rest of it
+        first = next((c for c in o.cells if c.cell_type == 'markdown'), None)
+        if first is not None and len([b for b in first.source.strip().split('\n\n') if b.strip()]) > 2:
+            ctx.problems.append(f'{rel}: its title cell holds more than the title and summary, which nbdev drops: '
+                                'put the rest in a cell of its own')
     for pg in pages:  # first pass: what is documented where, so that links can point to it
         for _, name, obj in show_doc_targets(nbs[pg['nb']], pg['mod']):
             mod = obj_module(obj, ctx.lib)
