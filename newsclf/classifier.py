@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_classifier.ipynb #71620c70
 from __future__ import annotations
-import warnings
+import itertools, warnings
 from collections import Counter
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
@@ -412,6 +412,16 @@ def known_share(self:NewsClassifier, texts:list[str] # posts or any texts: a lis
     self._check_fitted()
     def share(toks): return sum(t in self.vocab.stoi for t in toks) / len(toks) if toks else 0.0
     return np.array([share(self.tokens(t)) for t in _texts(texts)], dtype=np.float32)
+
+# %% ../nbs/02a_classifier.ipynb #9dd9cfea
+@patch
+def predict_iter(self:NewsClassifier, texts:Iterable[str], # posts to classify, read as they come: a generator works
+                 bs:int=1024 # posts per batch: memory is bounded by a batch, not by `texts`
+                ) -> Iterator[tuple[np.ndarray, float]]:
+    "Each text's `(probabilities, known share)`, in order, a batch at a time: any number of texts in bounded memory."
+    _check_int('bs', bs, 1); it = iter(texts)
+    while batch := _strings(list(itertools.islice(it, bs)), 'texts'):
+        yield from zip(self.predict_proba(batch, bs), self.known_share(batch).tolist())
 
 # %% ../nbs/02a_classifier.ipynb #221f64ad
 def calibrated_fit(posts:Posts, # training posts; by date, with their `filenames` (article numbers)

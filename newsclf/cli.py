@@ -4,7 +4,8 @@
 
 # %% ../nbs/library/cli.ipynb #f133c9b8
 from __future__ import annotations
-import argparse, json, os, sys, textwrap, time, tempfile
+import argparse, io, itertools, json, os, sys, textwrap, time, tempfile
+from typing import Iterable, Iterator
 import numpy as np
 from pathlib import Path
 from . import __version__
@@ -166,8 +167,8 @@ def _add_predict(sub):
     p.add_argument('texts', nargs='*', metavar='TEXT', help="texts to classify ('-': read stdin)")
     p.add_argument('--file', type=Path, action='append', default=[], metavar='PATH',
                    help="read one post from PATH (repeatable)")
-    p.add_argument('--lines', action='store_true',
-                   help="stdin holds one text per line, rather than one text; a blank line gets an empty answer ('-')")
+    p.add_argument('--lines', action='store_true', help="stdin holds one text per line, of any number: read and "
+                   "answered a batch at a time, each answer written at once; a blank line gets an empty answer ('-')")
     p.add_argument('--top', type=int_in(1, len(NEWSGROUPS)), metavar='K',
                    help="also show the K most likely newsgroups, most likely first")
     p.add_argument('--abstain', type=probability, metavar='P',
@@ -214,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 # %% ../nbs/library/cli.ipynb #1889d074
-MAX_INPUT_BYTES = 10 * 2**20  # the most `predict` reads from one file or from stdin
+MAX_INPUT_BYTES = 10 * 2**20  # the most `predict` reads for one text: a file, stdin, or one line of --lines
 
 # %% ../nbs/library/cli.ipynb #a19f8a95
 def read_inputs(texts:list[str], # TEXT arguments; '-' stands for stdin
@@ -469,18 +470,61 @@ def _newsgroups_of(clf:NewsClassifier) -> list[str]:
 
 # %% ../nbs/library/cli.ipynb #903bbb1d
 def cmd_predict(args # parsed `newsclf predict` arguments
-               ) -> list[dict]:
-    "For each input: newsgroup, probability, share of known tokens, and whether it is unsure."
+               ) -> Iterable[dict]:
+    "For each input: newsgroup, probability, share of known tokens, and whether it is unsure; `--lines` streams stdin."
     # with `--top`, also the most likely newsgroups; with `--explain`, the words behind the answer
+    if args.lines and not args.file and all(t == '-' for t in args.texts):  # stdin alone: any size, a batch at a time
+        return _answers(load_model(args.model), _nonempty(_stdin_lines()), args)
     texts, clf = read_inputs(args.texts, args.file, args.lines), load_model(args.model)
-    full = [t for t in texts if t]
-    ps, known = iter(clf.predict_proba(full)), iter(clf.known_share(full))
-    rs = [_answer(next(ps), float(next(known)), clf.target_names, args.top, args.abstain) if t else dict(_EMPTY)
-          for t in texts]
-    if args.explain:
-        for r, t in zip(rs, texts):
-            if t: r['words'] = _explained(clf, t, args.explain)
-    return rs
+    return list(_answers(clf, texts, args))
+
+# %% ../nbs/library/cli.ipynb #e804900e
+_BATCH_TEXTS, _BATCH_BYTES = 1000, 16 * 2**20  # `predict` answers at most this many texts, or bytes, at a time
+
+def _batches(texts:Iterable[str]) -> Iterator[list[str]]:
+    "`texts` in lists of at most `_BATCH_TEXTS` texts and about `_BATCH_BYTES` bytes; an error comes after the texts before it."
+    batch, size, it = [], 0, iter(texts)
+    while True:
+        try: t = next(it)
+        except StopIteration: break
+        except Exception:
+            if batch: yield batch  # answer what came before a bad line, then fail
+            raise
+        batch.append(t); size += len(t)
+        if len(batch) == _BATCH_TEXTS or size >= _BATCH_BYTES: yield batch; batch, size = [], 0
+    if batch: yield batch
+
+# %% ../nbs/library/cli.ipynb #5250fc76
+def _answers(clf:NewsClassifier, texts:Iterable[str], args) -> Iterator[dict]:
+    "Each text's answer, in order, a batch at a time: an empty text gets an empty answer."
+    for batch in _batches(texts):
+        full = [t for t in batch if t]
+        preds = clf.predict_iter(full, max(len(full), 1))
+        for t in batch:
+            if not t: yield dict(_EMPTY); continue
+            p, known = next(preds)
+            r = _answer(p, known, clf.target_names, args.top, args.abstain)
+            if args.explain: r['words'] = _explained(clf, t, args.explain)
+            yield r
+
+# %% ../nbs/library/cli.ipynb #b8b67fe9
+def _stdin_lines() -> Iterator[str]:
+    "The lines of stdin as texts, read one at a time (a blank one as ''); a line over `MAX_INPUT_BYTES` is an error."
+    buf = getattr(sys.stdin, 'buffer', None) or io.BytesIO(sys.stdin.read().encode())  # a StringIO in tests
+    for n in itertools.count(1):
+        b = buf.readline(MAX_INPUT_BYTES + 1)
+        if not b: return
+        if len(b) > MAX_INPUT_BYTES and not b.endswith(b'\n'):
+            raise ValueError(f"line {n:,} of stdin holds more than {MAX_INPUT_BYTES:,} bytes: that is no post "
+                             "(the answers above it are written)")
+        t = b.decode('utf-8', errors='replace').rstrip('\r\n')
+        yield t if t.strip() else ''
+
+def _nonempty(texts:Iterator[str]) -> Iterator[str]:
+    "`texts`, or an error if there is none at all."
+    first = next(texts, None)
+    if first is None: raise ValueError("empty input: nothing to classify")
+    yield first; yield from texts
 
 # %% ../nbs/library/cli.ipynb #d6810020
 def _explained(clf:NewsClassifier, text:str, k:int) -> list[dict]:
@@ -572,14 +616,26 @@ def _why_unsure(r:dict) -> str:
             + ', '.join(why))
 
 # %% ../nbs/library/cli.ipynb #992f547b
-def _print_predictions(rs:list[dict]):
-    "Human-readable output of `predict`: one line per input."
+def _print_predictions(rs:Iterable[dict], as_json:bool=False, stream:bool=False):
+    "Output of `predict`: one line per input, or a JSON list; with `stream`, each answer flushed as it comes."
+    first = True
+    if stream and sys.stderr.isatty():  # a progress bar where a person watches
+        from tqdm.std import tqdm
+        rs = tqdm(rs, unit=' texts', file=sys.stderr, mininterval=1)
     for r in rs:
-        if r['label'] is None: cols = [f"-\t{'-' if r['probability'] is None else format(r['probability'], '.4f')}"]
-        else: cols = [f"{safe_text(a['label'])}\t{a['probability']:.4f}" for a in r.get('top', [r])]
-        if 'words' in r:
-            cols.append('words: ' + ', '.join(f"{safe_text(w['word'])} {w['score']:.2f}" for w in r['words']))
-        print('\t'.join(cols + ([_why_unsure(r)] if r['unsure'] or r['label'] is None else [])))
+        if as_json: print(('[\n' if first else ',\n') + textwrap.indent(json.dumps(r, indent=1), ' '), end='')
+        else: print(_line(r))
+        first = False
+        if stream: sys.stdout.flush()
+    if as_json: print('[]' if first else '\n]')
+
+def _line(r:dict) -> str:
+    "One answer of `predict` as a line: label and probability (or the top K), the words, why it is unsure."
+    if r['label'] is None: cols = [f"-\t{'-' if r['probability'] is None else format(r['probability'], '.4f')}"]
+    else: cols = [f"{safe_text(a['label'])}\t{a['probability']:.4f}" for a in r.get('top', [r])]
+    if 'words' in r:
+        cols.append('words: ' + ', '.join(f"{safe_text(w['word'])} {w['score']:.2f}" for w in r['words']))
+    return '\t'.join(cols + ([_why_unsure(r)] if r['unsure'] or r['label'] is None else []))
 
 # %% ../nbs/library/cli.ipynb #17ee955c
 def _checked(r:dict) -> str:
@@ -643,8 +699,8 @@ def _run(args) -> int:
     if args.command is None:
         raise UsageError("choose a command: train, evaluate, predict, data or info (see 'newsclf --help')")
     res = _COMMANDS[args.command](args)
-    if args.json: print(json.dumps(res, indent=1))
-    elif args.command == 'predict': _print_predictions(res)
+    if args.command == 'predict': _print_predictions(res, args.json, stream=not isinstance(res, list))
+    elif args.json: print(json.dumps(res, indent=1))
     elif args.command == 'data': _print_data(res)
     elif args.command == 'info': _print_info(res)
     else: _print_metrics(res, args.command)
