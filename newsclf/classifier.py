@@ -16,7 +16,8 @@ from fastcore.basics import patch
 from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, subject_tokens, word_prefixes,
                           by_date_split)
 from .model import ModelConfig, BowNet
-from .train import TrainConfig, get_device, split_indices, fit_model, _check_int, cpu_threads
+from .train import TrainConfig, get_device, split_indices, fit_model, cpu_threads
+from .inputs import _check_int, _strings, _texts, _labels, _check_labels, _label_array
 from .persist import ModelError, write_model, read_model, _MAX_CLASSES
 
 # %% auto #0
@@ -123,37 +124,6 @@ def token_config(self:NewsClassifier) -> TokenConfig:
 # %% ../nbs/02a_classifier.ipynb #1c6fde2d
 def _identity(x): return x
 
-def _strings(items:list, what:str) -> list[str]:
-    "`items`, if every one is a string; `TypeError` naming the first that is not."
-    bad = next((i for i, t in enumerate(items) if not isinstance(t, str)), None)
-    if bad is not None:
-        raise TypeError(f"{what} must be strings, but item {bad} is {type(items[bad]).__name__}: {items[bad]!r:.40}")
-    return items
-
-def _texts(X, what:str='texts') -> list[str]:
-    "`X` as a list of strings: a list, a pandas Series, or the only column of a DataFrame or `(n, 1)` array."
-    if isinstance(X, (str, bytes)):
-        raise TypeError(f"{what} is one string, not a list: pass a list of texts, e.g. [text]")
-    if isinstance(X, (set, frozenset, dict)) or not isinstance(X, Iterable):
-        raise TypeError(f"{what} must be a list of texts, in order, not {type(X).__name__}")
-    shape = getattr(X, 'shape', None)
-    if shape is not None and len(shape) == 2 and shape[1] == 1: X = X.iloc[:, 0] if hasattr(X, 'iloc') else X[:, 0]
-    elif shape is not None and len(shape) != 1:
-        raise ValueError(f"{what} must be one column of texts, not an array of shape {tuple(shape)}: "
-                         "pass e.g. df['text']")
-    return _strings(list(X), what)
-
-def _labels(labels, n_texts:int) -> np.ndarray:
-    "`labels` as a 1-d array, one per text: a list, a Series, or the only column of a DataFrame or `(n, 1)` array."
-    if isinstance(labels, (set, frozenset, dict, str, bytes)):
-        raise TypeError(f"labels must be a list, one label per text, not {type(labels).__name__}")
-    try: y = np.asarray(list(labels) if isinstance(labels, Iterator) else labels)
-    except ValueError: raise ValueError("labels must be one label per text, not rows of different lengths") from None
-    if y.ndim == 2 and y.shape[1] == 1: y = y[:, 0]
-    if y.ndim != 1: raise ValueError(f"labels must be one label per text (a list or one column), not shape {y.shape}")
-    if len(y) != n_texts: raise ValueError(f"{n_texts} texts but {len(y)} labels")
-    return y
-
 def _check_names(names) -> list[str]:
     "`target_names` as a list of at least two (at most `_MAX_CLASSES`) different, non-empty strings."
     names = _texts(names, 'target_names')
@@ -166,26 +136,6 @@ def _check_names(names) -> list[str]:
     return names
 
 # %% ../nbs/02a_classifier.ipynb #bf2095b0
-def _check_labels(labels, n_texts:int, n_classes:int) -> np.ndarray:
-    "`labels` as int64 indices into the class names; `ValueError` otherwise."
-    labels = _labels(labels, n_texts)
-    if not n_texts: raise ValueError("No training texts: fit needs at least one post of each class")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be integer indices into target_names, not {labels.dtype} (e.g. {labels[0]!r})")
-    if labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(f"labels must be indices into target_names, 0..{n_classes-1}")
-    return labels.astype(np.int64)
-
-def _label_array(labels, n_texts:int) -> np.ndarray:
-    "`labels` as a 1-d array of class names (strings) or integers, one per text; `ValueError` otherwise."
-    y = _labels(labels, n_texts)
-    if not n_texts: raise ValueError("No training texts: fit needs at least one post of each class")
-    if y.dtype == object and all(isinstance(l, str) for l in y): y = y.astype(str)  # e.g. a pandas column
-    if not (np.issubdtype(y.dtype, np.integer) or y.dtype.kind == 'U'):
-        raise ValueError(f"labels must be class names (strings) or integers, not {y.dtype} "
-                         f"(e.g. {y[:1].tolist()[0]!r:.40})")
-    return y
-
 def _encode_labels(labels, n_texts:int, target_names) -> tuple[np.ndarray, np.ndarray, list[str]]:
     "`(y, classes, names)`: each label's index, the classes (what `predict` returns) and their names."
     if target_names is not None:

@@ -12,6 +12,7 @@ from torch import nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
+from .inputs import _check_int, _check_num
 
 # %% auto #0
 __all__ = ['MAX_EPOCHS', 'MAX_SEED', 'get_device', 'TrainConfig', 'split_indices', 'TrainingError', 'train_epoch', 'evaluate',
@@ -30,21 +31,6 @@ def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', '
 
 # %% ../nbs/02_train.ipynb #3d2bbd22
 MAX_EPOCHS, MAX_SEED = 1000, 2**32 - 1  # bounds of `TrainConfig.epochs` and `.seed`
-
-# %% ../nbs/02_train.ipynb #e615d733
-def _check_int(name, v, lo, hi=None, none_ok=False):
-    "Raise `ValueError` unless `v` is an int in `lo..hi` (or `None` where allowed)."
-    if v is None and none_ok: return
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo or (hi is not None and v > hi):
-        top = f'{hi:,}' if hi is not None else 'any size'
-        raise ValueError(f"{name} must be an integer from {lo:,} to {top}{' or None' if none_ok else ''}, not {v!r}")
-
-# %% ../nbs/02_train.ipynb #5d2fe595
-def _check_num(name, v, lo, hi, open_lo=False):
-    "Raise `ValueError` unless `v` is a number in `lo..hi` (above `lo` if `open_lo`)."
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi or (open_lo and v == lo):
-        span = f"above {lo} and at most {hi}" if open_lo else f"from {lo} to {hi}"
-        raise ValueError(f"{name} must be a number {span}, not {v!r}")
 
 # %% ../nbs/02_train.ipynb #af83bc02
 @dataclass
