@@ -12,10 +12,12 @@ from .model import TutorialNet
 from .measure import measure
 
 # %% auto #0
-__all__ = ['tutorial_replica']
+__all__ = ['dense_known', 'tutorial_predict', 'tutorial_fit', 'tutorial_replica']
 
 # %% ../nbs/02d_replica.ipynb #c5cbaa28
-def _dense_known(text:str, word2index:dict) -> np.ndarray:
+def dense_known(text:str, # a post, or any text
+                word2index:dict # the tutorial's vocabulary: word -> column
+               ) -> np.ndarray:
     "`dense_counts` for new text: words outside `word2index` are skipped."
     layer = np.zeros(len(word2index))
     for w in split_tokenize(text):
@@ -23,19 +25,28 @@ def _dense_known(text:str, word2index:dict) -> np.ndarray:
     return layer
 
 # %% ../nbs/02d_replica.ipynb #948fb6ef
-def _tutorial_predict(net:TutorialNet, texts:list[str], word2index:dict) -> np.ndarray:
+def tutorial_predict(net:TutorialNet, # a trained `TutorialNet`
+                     texts:list[str], # the posts to classify
+                     word2index:dict # the vocabulary it was trained with
+                    ) -> np.ndarray:
     "Predicted classes of `texts` as ONE dense batch, as the tutorial scored its test posts."
-    x = torch.FloatTensor(np.array([_dense_known(t, word2index) for t in texts]))  # (len(texts), n_vocab)
+    x = torch.FloatTensor(np.array([dense_known(t, word2index) for t in texts]))  # (len(texts), n_vocab)
     with torch.no_grad(): return net(x).argmax(1).numpy()
 
 # %% ../nbs/02d_replica.ipynb #6624382f
 def _predict_batched(net:TutorialNet, texts:list[str], word2index:dict, bs:int) -> np.ndarray:
-    "`_tutorial_predict` in dense batches of `bs` posts."
-    return np.concatenate([_tutorial_predict(net, texts[i:i+bs], word2index) for i in range(0, len(texts), max(bs, 1))])
+    "`tutorial_predict` in dense batches of `bs` posts."
+    return np.concatenate([tutorial_predict(net, texts[i:i+bs], word2index) for i in range(0, len(texts), max(bs, 1))])
 
 # %% ../nbs/02d_replica.ipynb #ee691e59
-def _tutorial_fit(net:TutorialNet, posts:Posts, word2index:dict, epochs:int, bs:int=150, lr:float=0.01,
-                  progress:bool=False):
+def tutorial_fit(net:TutorialNet, # the network to train, in place
+                 posts:Posts, # training posts, in corpus order
+                 word2index:dict, # the tutorial's vocabulary
+                 epochs:int, # passes over the posts
+                 bs:int=150, # posts per batch
+                 lr:float=0.01, # Adam's learning rate
+                 progress:bool=False # show a bar over the epochs
+                ):
     "The tutorial's loop: batches in corpus order, never shuffled, last partial batch dropped; Adam, cross-entropy."
     opt, loss_fn = torch.optim.Adam(net.parameters(), lr=lr), nn.CrossEntropyLoss()
     for epoch in tqdm(range(epochs), desc='tutorial fit', unit='epoch', disable=not progress):
@@ -58,7 +69,7 @@ def tutorial_replica(train:Posts, test:Posts, # the posts to train on and to rep
         torch.manual_seed(seed)
         w2i = tutorial_vocab(texts, test.data) if leak else tutorial_vocab(texts)
         net = TutorialNet(len(w2i), 100, len(train.target_names))
-        _tutorial_fit(net, train, w2i, epochs, progress=progress)
+        tutorial_fit(net, train, w2i, epochs, progress=progress)
         made.update(model=net, word2index=w2i, n_vocab=len(w2i))
         return lambda t, bs=None: _predict_batched(net, t, w2i, bs or predict_bs or len(t))
     return {**measure(fit, train, test), **made}
