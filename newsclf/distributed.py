@@ -4,7 +4,7 @@
 
 # %% ../nbs/library/distributed.ipynb #eba68a27
 from __future__ import annotations
-import datetime, inspect, os, signal, threading
+import datetime, inspect, os, re, signal, threading
 from dataclasses import fields
 from collections import Counter
 from contextlib import contextmanager
@@ -75,11 +75,13 @@ def wrap(self:DDPSync, model:nn.Module # the model, on `self.device`
     if not self.sparse and any(getattr(m, 'sparse', False) for m in model.modules()):
         raise DistributedError("NCCL cannot all-reduce sparse gradients (pytorch #22400): train with dense "
                                "gradients on GPUs")
-    ids = [self.device.index] if self.device.type == 'cuda' else None
+    global _TRAINING
+    ids, _TRAINING = ([self.device.index] if self.device.type == 'cuda' else None), True
     return nn.parallel.DistributedDataParallel(model, device_ids=ids, **{_SYNC_KW: False})
 
 # %% ../nbs/library/distributed.ipynb #4e778f18
-_EXIT_RANK = 'NEWSCLF_TEST_EXIT_RANK'  # tests only: the rank that exits at its first `sum`, as if killed
+_EXIT_RANK = 'NEWSCLF_TEST_EXIT_RANK'  # tests only: the rank that exits at its first `sum` in training, as if killed
+_TRAINING = False  # whether `wrap` ran in this process: training has begun
 
 def _reduce(self:DDPSync, t:torch.Tensor, op=dist.ReduceOp.SUM) -> torch.Tensor:
     "`t` reduced over all ranks by `op` (one all-reduce, on the backend's device); `t` itself alone."
@@ -93,13 +95,18 @@ DDPSync._reduce = _reduce
 def sum(self:DDPSync, values:list[float] # this rank's numbers, e.g. a loss sum, correct answers, examples
        ) -> list[float]:
     "Each value summed over all ranks, in one all-reduce of a float64 tensor: the same list on every rank."
-    if os.environ.get(_EXIT_RANK) == str(self.rank) and self.world > 1: os._exit(3)
+    if _TRAINING and os.environ.get(_EXIT_RANK) == str(self.rank) and self.world > 1: os._exit(3)
     return self._reduce(torch.tensor(values, dtype=torch.float64)).tolist()
 
 # %% ../nbs/library/distributed.ipynb #bb465bb4
 def _first_line(e:BaseException) -> str:
-    "The first line of `e`'s message, at most 200 characters: the gist of a long C++ error."
-    return (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+    "The first sentence of `e`'s message without the C++ source file before it, at most 160 characters."
+    s = re.sub(r'^\[[^\]]*\]\s*', '', (str(e).strip().splitlines() or [type(e).__name__])[0])
+    return s.split('. ')[0][:160]
+
+def _collective_failed(e:BaseException) -> bool:
+    "Whether `e` is a failed collective: a `DistError`, or gloo's `RuntimeError` (a closed connection, a timeout)."
+    return isinstance(e, dist.DistError) or isinstance(e, RuntimeError) and '/gloo/' in str(e)
 
 def _stop_on_sigterm(rank:int, world:int):
     "Make SIGTERM (torchrun's agent stopping the others when a rank failed) a `DistributedError`; the old handler."
@@ -132,7 +139,8 @@ def process_group(device:str='cpu', # 'cpu' (gloo), 'cuda' (NCCL, each rank on i
     _join(sync.backend, rank, world_size, timeout, dev)
     old = _stop_on_sigterm(rank, world_size)
     try: yield sync
-    except dist.DistError as e:  # a collective failed: a peer died or hung
+    except (RuntimeError, dist.DistError) as e:  # a collective failed: a peer died or hung
+        if not _collective_failed(e): raise
         raise DistributedError(f"rank {rank} of {world_size}: another rank stopped or could not be reached "
                                f"({_first_line(e)}); training stopped") from None
     finally:
@@ -285,8 +293,9 @@ def fit_distributed(clf:NewsClassifier, # its preset and settings say how to tra
         model = _bownet(vocab, len(names), mc, c, enc, tr, sync)
         valid_dl = EncodedLoader(enc, va, 1024) if sync.sum([len(va)])[0] else None  # the same on every rank
         show = (clf.progress if progress is None else progress) and sync.rank == 0
-        hist, best = fit_model(model, EncodedLoader(enc, tr, c.bs, True, c.seed), valid_dl, c, show, sync=sync)
-        del enc, valid_dl  # the memory maps go before their folder
+        train_dl = EncodedLoader(enc, tr, -(-c.bs // sync.world), True, c.seed)  # a step: about `bs` rows in all
+        hist, best = fit_model(model, train_dl, valid_dl, c, show, sync=sync)
+        del enc, train_dl, valid_dl  # the memory maps go before their folder
     clf.vocab, clf.target_names, clf.classes_, clf.calibration = vocab, names, np.arange(len(names)), None
     clf.model, clf.history, clf.best_epoch = model, hist, best
     return clf
