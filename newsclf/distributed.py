@@ -67,17 +67,34 @@ class DDPSync:
 _SYNC_KW = ('forward_sync_buffers' if 'forward_sync_buffers' in inspect.signature(nn.parallel.DistributedDataParallel)
             .parameters else 'broadcast_buffers')  # no buffer broadcast in forward: the idf buffer is the same on all
 
+def _tables(m:nn.Module) -> list[nn.Module]:
+    "The embedding tables directly inside `m`."
+    return [t for t in m.children() if isinstance(t, (nn.Embedding, nn.EmbeddingBag))]
+
+@contextmanager
+def _marked_sparse(model:nn.Module):
+    "Mark the tables of sparse layers (a `sparse` flag, as `BagLinear`'s) sparse while DDP reads the marks."
+    marked = [t for m in model.modules() if getattr(m, 'sparse', None) is True for t in _tables(m) if not t.sparse]
+    for t in marked: t.sparse = True  # DDP puts a table it expects a sparse gradient of in a sparse bucket
+    try: yield
+    finally:
+        for t in marked: t.sparse = False
+
+def _make_dense(model:nn.Module) -> nn.Module:
+    "Switch every layer with a `sparse` flag to dense gradients (the same maths): for NCCL."
+    for m in model.modules():
+        if isinstance(getattr(m, 'sparse', None), bool): m.sparse = False
+    return model
+
 @patch
 def wrap(self:DDPSync, model:nn.Module # the model, on `self.device`
         ) -> nn.Module:
-    "The module that trains: `model` itself alone, else `DistributedDataParallel(model)` (rank 0's weights to all)."
+    "The module that trains: `model` alone, else `DistributedDataParallel(model)` (rank 0's weights sent to all)."
     if self.world == 1: return model
-    if not self.sparse and any(getattr(m, 'sparse', False) for m in model.modules()):
-        raise DistributedError("NCCL cannot all-reduce sparse gradients (pytorch #22400): train with dense "
-                               "gradients on GPUs")
     global _TRAINING
     ids, _TRAINING = ([self.device.index] if self.device.type == 'cuda' else None), True
-    return nn.parallel.DistributedDataParallel(model, device_ids=ids, **{_SYNC_KW: False})
+    if not self.sparse: _make_dense(model)
+    with _marked_sparse(model): return nn.parallel.DistributedDataParallel(model, device_ids=ids, **{_SYNC_KW: False})
 
 # %% ../nbs/library/distributed.ipynb #4e778f18
 _EXIT_RANK = 'NEWSCLF_TEST_EXIT_RANK'  # tests only: the rank that exits at its first `sum` in training, as if killed
