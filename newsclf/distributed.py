@@ -8,6 +8,7 @@ import datetime, inspect, os, re, signal, threading
 from dataclasses import fields
 from collections import Counter
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -71,15 +72,24 @@ def _tables(m:nn.Module) -> list[nn.Module]:
     "The embedding tables directly inside `m`."
     return [t for t in m.children() if isinstance(t, (nn.Embedding, nn.EmbeddingBag))]
 
-@contextmanager
-def _marked_sparse(model:nn.Module):
-    "Mark the tables of sparse layers (a `sparse` flag, as `BagLinear`'s) sparse while DDP reads the marks."
-    marked = [t for m in model.modules() if getattr(m, 'sparse', None) is True for t in _tables(m) if not t.sparse]
-    for t in marked: t.sparse = True  # DDP puts a table it expects a sparse gradient of in a sparse bucket
-    try: yield
-    finally:
-        for t in marked: t.sparse = False
+def _sparse_tables(model:nn.Module) -> list[nn.Parameter]:
+    "The embedding tables whose gradients are sparse: their own `sparse` flag, or their layer's (as `BagLinear`'s)."
+    found = {}
+    for m in model.modules():
+        if isinstance(m, (nn.Embedding, nn.EmbeddingBag)) and m.sparse: found[id(m.weight)] = m.weight
+        elif getattr(m, 'sparse', None) is True: found.update({id(t.weight): t.weight for t in _tables(m)})
+    return list(found.values())
 
+def _mean_rows(g:torch.Tensor, world:int) -> torch.Tensor:
+    "The sparse gradient `g` averaged over all ranks: the union of their rows, their values in one dense all-reduce."
+    g = g.coalesce(); idx, v = g.indices()[0], g.values()
+    ns = [torch.zeros(1, dtype=torch.long) for _ in range(world)]; dist.all_gather(ns, torch.tensor([len(idx)]))
+    pad = torch.full((max(int(n) for n in ns),), -1, dtype=torch.long); pad[:len(idx)] = idx
+    ids = [torch.empty_like(pad) for _ in range(world)]; dist.all_gather(ids, pad)
+    u = torch.cat(ids); u = u[u >= 0].unique()  # sorted: every rank's rows
+    vals = torch.zeros(len(u), *v.shape[1:], dtype=v.dtype).index_add_(0, torch.searchsorted(u, idx), v)
+    dist.all_reduce(vals)
+    return torch.sparse_coo_tensor(u[None], vals / world, g.shape, is_coalesced=True)
 def _make_dense(model:nn.Module) -> nn.Module:
     "Switch every layer with a `sparse` flag to dense gradients (the same maths): for NCCL."
     for m in model.modules():
@@ -93,8 +103,18 @@ def wrap(self:DDPSync, model:nn.Module # the model, on `self.device`
     if self.world == 1: return model
     global _TRAINING
     ids, _TRAINING = ([self.device.index] if self.device.type == 'cuda' else None), True
-    if not self.sparse: _make_dense(model)
-    with _marked_sparse(model): return nn.parallel.DistributedDataParallel(model, device_ids=ids, **{_SYNC_KW: False})
+    tables = _sparse_tables(model) if self.sparse else _sparse_tables(_make_dense(model))
+    skip = [n for n, p in model.named_parameters() if any(p is t for t in tables)]
+    nn.parallel.DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(model, skip)
+    net = nn.parallel.DistributedDataParallel(model, device_ids=ids, **{_SYNC_KW: False})
+    for h in getattr(model, '_row_hooks', []): h.remove()  # a model wrapped again: the old hooks go
+    model._row_hooks = [t.register_post_accumulate_grad_hook(partial(_sync_rows, net, self.world)) for t in tables]
+    for t in tables: dist.broadcast(t.data, 0)  # rank 0's tables, as DDP sends the other weights
+    return net
+
+def _sync_rows(net:nn.Module, world:int, p:nn.Parameter):
+    "Average the sparse gradient of table `p` over the ranks, unless `net.no_sync()` is on."
+    if net.require_backward_grad_sync and p.grad is not None and p.grad.is_sparse: p.grad = _mean_rows(p.grad, world)
 
 # %% ../nbs/library/distributed.ipynb #4e778f18
 _EXIT_RANK = 'NEWSCLF_TEST_EXIT_RANK'  # tests only: the rank that exits at its first `sum` in training, as if killed
