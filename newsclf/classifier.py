@@ -197,7 +197,7 @@ def _count(self:NewsClassifier, rows:Callable, held:_Held, show:bool) -> tuple[T
     "The first pass: the tokens of the rows not `held` out, counted in bounded memory; each label's rows."
     seen = Counter()
     def texts():
-        for i, r in enumerate(tqdm(rows(), desc='count', unit=' texts', disable=not show, mininterval=1)):
+        for i, r in enumerate(tqdm(rows(), desc='count', unit=' texts', disable=not show, mininterval=1, delay=2)):
             text, label = _pair(i, r)
             try: seen[label] += 1
             except TypeError: raise StreamError(f"row {i}'s label is a {type(label).__name__}, not a name or integer")
@@ -221,7 +221,7 @@ def _fit_rows(self:NewsClassifier, rows:Callable, target_names, work_dir, keep:b
     torch.manual_seed(c.seed)
     with work_folder(work_dir, keep) as w:
         pairs = ((x, index[y]) for x, y in tqdm(rows(), desc='encode', unit=' texts', disable=not (show and passes),
-                                          mininterval=1))
+                                          mininterval=1, delay=2))
         enc = encode(pairs, vocab, w/'texts', self.tokens, counted, workers=workers)
         train = SplitLoader(enc, c.valid_pct, c.seed, bs=c.bs, shuffle=True)
         valid = SplitLoader(enc, c.valid_pct, c.seed, held=True, bs=1024)
@@ -410,14 +410,14 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
 # %% ../nbs/02a_classifier.ipynb #2b07bf33
 _MIN_CALIBRATION = 10  # fewer held-out texts than this, or one class only, cannot choose a temperature
 
-def _temperature(z:torch.Tensor, y:torch.Tensor) -> float:
+def _temperature(z:torch.Tensor, y:torch.Tensor, warn:bool=True) -> float:
     "The temperature, 0.01 to 100 in steps of 1%, that minimises the cross-entropy of `z / T` against `y`."
     if len(y) < _MIN_CALIBRATION or len(y.unique()) < 2:
         raise ValueError(f"calibrate needs at least {_MIN_CALIBRATION} held-out texts of two classes or more; "
                          f"got {len(y)} of {len(y.unique())} class(es)")
     ts = torch.logspace(-2, 2, 401)
     with cpu_threads(1): nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])  # 401 tiny steps: one thread
-    if nll.argmin() in (0, len(ts) - 1):
+    if warn and nll.argmin() in (0, len(ts) - 1):
         warnings.warn(f"calibrate: the temperature is at the end of the range (0.01 to 100): the {len(y)} "
                       "held-out texts say little about confidence (all right, or all wrong?); use more, or harder ones")
     return round(float(ts[nll.argmin()]), 4)
@@ -440,8 +440,11 @@ def _calibrate_rows(self:NewsClassifier, valid:SplitLoader):
         zs.append(self.model(*(t.to(dev) for t in x)).float().cpu()); ys.append(y)
         if sum(map(len, ys)) >= _MAX_CALIBRATION: break
     y = torch.cat(ys) if ys else torch.zeros(0, dtype=torch.int64)
-    try: self.calibration = dict(temperature=_temperature(torch.cat(zs) if zs else None, y))
-    except ValueError as e: warnings.warn(f"Not calibrated: {e}")
+    try: t = _temperature(torch.cat(zs) if zs else None, y, warn=False)
+    except ValueError as e: return warnings.warn(f"Not calibrated: {e}")
+    if t in (0.01, 100.0): return warnings.warn(f"Not calibrated: the {len(y):,} held-out texts say little about "
+                                                "confidence (all right, or all wrong?)")
+    self.calibration = dict(temperature=t)
 
 # %% ../nbs/02a_classifier.ipynb #a48af4e3
 @patch
