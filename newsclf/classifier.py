@@ -15,7 +15,7 @@ from functools import partial
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .data import Posts, Vocab, encode_batch, tokenize, subject_tokens, word_prefixes, by_date_split
-from .model import ModelConfig, BowNet
+from .model import ModelConfig, BowNet, bag_index
 from .train import TrainConfig, get_device, split_indices, fit_model, cpu_threads
 from .inputs import _check_int, _strings, _texts, _labels, _check_labels, _label_array
 from .persist import ModelError, write_model, read_model, _MAX_CLASSES
@@ -447,13 +447,19 @@ def _calibrate_rows(self:NewsClassifier, valid:SplitLoader):
     self.calibration = dict(temperature=t)
 
 # %% ../nbs/02a_classifier.ipynb #a48af4e3
+def _known(ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor, n_tokens:list[int]) -> np.ndarray:
+    "Share of each bag's tokens that are in the vocabulary (not `<unk>`, id 0); 0 for a bag of no tokens."
+    unk = torch.zeros(len(offsets), dtype=torch.float64).index_add_(0, bag_index(offsets, len(ids)),
+                                                                    (weights * (ids == 0)).double())
+    n = torch.tensor(n_tokens, dtype=torch.float64)
+    return torch.where(n > 0, (n - unk) / n.clamp_min(1), 0.0).numpy().astype(np.float32)
+
 @patch
 def known_share(self:NewsClassifier, texts:list[str] # posts or any texts: a list, a pandas Series or one column
                ) -> np.ndarray:
     "Share of each text's tokens in the vocabulary (0 for a text with none): how much of it the model can read."
-    self._check_fitted()
-    def share(toks): return sum(t in self.vocab.stoi for t in toks) / len(toks) if toks else 0.0
-    return np.array([share(self.tokens(t)) for t in _texts(texts)], dtype=np.float32)
+    self._check_fitted(); toks = [self.tokens(t) for t in _texts(texts)]
+    return _known(*encode_batch(toks, self.vocab), [len(t) for t in toks])
 
 # %% ../nbs/02a_classifier.ipynb #9dd9cfea
 @patch
@@ -461,9 +467,13 @@ def predict_iter(self:NewsClassifier, texts:Iterable[str], # posts to classify, 
                  bs:int=1024 # posts per batch: memory is bounded by a batch, not by `texts`
                 ) -> Iterator[tuple[np.ndarray, float]]:
     "Each text's `(probabilities, known share)`, in order, a batch at a time: any number of texts in bounded memory."
-    _check_int('bs', bs, 1); it = iter(texts)
+    _check_int('bs', bs, 1); self._check_fitted(); it = iter(texts)
+    t, dev = (self.calibration or {}).get('temperature', 1.0), next(self.model.parameters()).device
     while batch := _strings(list(itertools.islice(it, bs)), 'texts'):
-        yield from zip(self.predict_proba(batch, bs), self.known_share(batch).tolist())
+        toks = [self.tokens(x) for x in batch]; x = encode_batch(toks, self.vocab)  # each text tokenized once
+        self.model.eval()
+        with torch.no_grad(): p = (self.model(*(v.to(dev) for v in x)).float().cpu() / t).softmax(1).numpy()
+        yield from zip(p, _known(*x, [len(k) for k in toks]).tolist())
 
 # %% ../nbs/02a_classifier.ipynb #221f64ad
 def calibrated_fit(posts:Posts, # training posts; by date, with their `filenames` (article numbers)
