@@ -125,6 +125,13 @@ def _adamw(params:list, config:TrainConfig) -> torch.optim.AdamW:
     try: return torch.optim.AdamW(params, fused=True, **kw)
     except (RuntimeError, TypeError): return torch.optim.AdamW(params, **kw)
 
+# %% ../nbs/02_train.ipynb #c0a1e5ce
+def _coalesced(g:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Sparse `g` with each row once, and its row indices: as it is if they already increase (as `bag_rows` makes them)."
+    rows = g._indices()[0]
+    if g.is_coalesced() or bool((rows[1:] > rows[:-1]).all()): return g, rows
+    g = g.coalesce(); return g, g._indices()[0]
+
 # %% ../nbs/02_train.ipynb #3674153f
 class RowAdagrad(torch.optim.Optimizer):
     "Adagrad that updates only the rows a sparse gradient holds; a dense gradient updates every entry, the same way."
@@ -141,7 +148,7 @@ class RowAdagrad(torch.optim.Optimizer):
                 lr, eps, st = group['lr'], group['eps'], self.state[p]
                 if 'sum' not in st: st['sum'] = torch.zeros_like(p)  # running sum of squared gradients, per entry
                 if p.grad.is_sparse:
-                    g = p.grad.coalesce(); rows, g = g.indices()[0], g.values()  # (k,), (k, n_out): one row per id
+                    g, rows = _coalesced(p.grad); g = g._values()  # (k,) rows, (k, n_out) their gradients
                     st['sum'].index_add_(0, rows, g*g)
                     p.index_add_(0, rows, g / st['sum'].index_select(0, rows).sqrt_().add_(eps), alpha=-lr)
                 else: st['sum'].addcmul_(p.grad, p.grad); p.addcdiv_(p.grad, st['sum'].sqrt().add_(eps), value=-lr)
