@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 import numpy as np, torch
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, Subset
+from functools import partial
+from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .data import (Posts, Vocab, BagDataset, collate_bags, encode_batch, tokenize, subject_tokens, word_prefixes,
-                          by_date_split)
-from .model import ModelConfig, BowNet
+from .data import Posts, Vocab, encode_batch, tokenize, subject_tokens, word_prefixes, by_date_split
+from .model import ModelConfig, BowNet, bag_index
 from .train import TrainConfig, get_device, split_indices, fit_model, cpu_threads
 from .inputs import _check_int, _strings, _texts, _labels, _check_labels, _label_array
 from .persist import ModelError, write_model, read_model, _MAX_CLASSES
+from .stream import (StreamError, TokenCounts, count_tokens, counts_vocab, encode, held_out, SplitLoader,
+                            work_folder)
+from .texts import iter_texts
 
 # %% auto #0
 __all__ = ['PRESETS', 'TokenConfig', 'NewsClassifier', 'calibrated_fit']
@@ -146,10 +149,6 @@ def _encode_labels(labels, n_texts:int, target_names) -> tuple[np.ndarray, np.nd
         raise ValueError(f"labels hold one class only ({classes.tolist()[0]!r:.40}): a classifier needs two or more")
     return y.astype(np.int64), classes, _check_names([str(c) for c in classes.tolist()])
 
-def _doc_freq(ds:BagDataset, idx:np.ndarray, n_vocab:int) -> torch.Tensor:
-    "Number of posts `idx` of `ds` each token id occurs in (a bag holds each id once)."
-    return torch.from_numpy(np.bincount(np.concatenate([ds.bags[i][0] for i in idx]), minlength=n_vocab))
-
 def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
     "Why the vocabulary of `n` training texts is empty, and the fix."
     if any_tokens and min_count > 1: why = f"no token occurs {min_count} times in them (lower min_count)"
@@ -157,20 +156,82 @@ def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
     return f"No vocabulary from the {n:,} training texts: {why}"
 
 # %% ../nbs/02a_classifier.ipynb #6e0745ab
-@patch
-def _datasets(self:NewsClassifier, texts, labels) -> tuple[BagDataset, np.ndarray, np.ndarray]:
-    "Fit the vocabulary on the training part of the split and encode all posts: `(dataset, train_idx, valid_idx)`."
-    c, t, toks = self._trained['config'], self._trained['token_config'], [self.tokens(x) for x in texts]
-    tr, va = split_indices(labels, c.valid_pct, c.seed)
-    self.vocab = Vocab.fit((toks[i] for i in tr), min_count=t.min_count, max_size=t.max_size)
-    if len(self.vocab) < 2: raise ValueError(_empty_vocab(len(tr), t.min_count, any(toks[i] for i in tr)))
-    return BagDataset(toks, labels, self.vocab, tokenizer=_identity), tr, va
+_COUNT_BUDGET = 2_000_000  # distinct tokens the counting pass holds at most (a few hundred MB); past it the rarest go
+_MAX_CALIBRATION = 200_000  # held-out rows whose logits choose the temperature, at most
+
+class _Held:
+    "Whether row `i` is held out (`held_out`), hashed a chunk of rows at a time: for rows asked in increasing order."
+    def __init__(self, pct:float, seed:int, chunk:int=65_536):
+        self.pct, self.seed, self.chunk, self.start = pct, seed, chunk, None
+    def __call__(self, i:int) -> bool:
+        if not self.pct: return False
+        if self.start is None or not self.start <= i < self.start + self.chunk:
+            self.start = i - i % self.chunk
+            self.mask = held_out(np.arange(self.start, self.start + self.chunk), self.pct, self.seed)
+        return bool(self.mask[i - self.start])
+
+def _pair(i:int, r) -> tuple:
+    "Row `i`, checked to be a `(text, label)` pair."
+    if not (isinstance(r, (tuple, list)) and len(r) == 2): raise StreamError(f"row {i} is not a (text, label) pair")
+    return r
+
+def _classes(seen:Counter, target_names) -> tuple[np.ndarray, list[str], dict]:
+    "`(classes, names, index)` from the labels `seen`: with `target_names`, labels are indices into them."
+    if target_names is not None:
+        names = _check_names(target_names)
+        if bad := [l for l in seen if not (_is_index(l) and l < len(names))][:5]:
+            raise ValueError(f"label(s) {', '.join(map(repr, bad))} are not indices into the {len(names)} target_names")
+        return np.arange(len(names)), names, {i: i for i in range(len(names))}
+    try: classes = sorted(seen)  # as `np.unique` sorts
+    except TypeError: raise ValueError("labels must be all names or all integers, not a mix") from None
+    if len(classes) < 2:
+        raise ValueError(f"labels hold one class only ({classes[0]!r:.40}): a classifier needs two or more" if classes
+                         else "No texts to fit on")
+    return np.array(classes), _check_names([str(c) for c in classes]), {c: i for i, c in enumerate(classes)}
+
+def _is_index(l) -> bool: return isinstance(l, (int, np.integer)) and not isinstance(l, bool) and l >= 0
 
 # %% ../nbs/02a_classifier.ipynb #1ec894f4
-def _loader(ds, bs:int, shuffle:bool=False, seed:int=0) -> DataLoader:
-    "Batches of bags; a shuffled loader draws a new order every epoch from its own seeded generator."
-    gen = torch.Generator().manual_seed(seed)
-    return DataLoader(ds, batch_size=bs, shuffle=shuffle, collate_fn=collate_bags, generator=gen)
+@patch
+def _count(self:NewsClassifier, rows:Callable, held:_Held, show:bool) -> tuple[TokenCounts, Counter]:
+    "The first pass: the tokens of the rows not `held` out, counted in bounded memory; each label's rows."
+    seen = Counter()
+    def texts():
+        for i, r in enumerate(tqdm(rows(), desc='count', unit=' texts', disable=not show, mininterval=1, delay=2)):
+            text, label = _pair(i, r)
+            try: seen[label] += 1
+            except TypeError: raise StreamError(f"row {i}'s label is a {type(label).__name__}, not a name or integer")
+            if len(seen) > _MAX_CLASSES:
+                raise ValueError(f"More than {_MAX_CLASSES:,} classes: a model holds at most {_MAX_CLASSES:,} "
+                                 "(merge or drop rare labels)")
+            yield text
+    return count_tokens(texts(), self.tokens, _COUNT_BUDGET, skip=held), seen
+
+# %% ../nbs/02a_classifier.ipynb #83913270
+@patch
+def _fit_rows(self:NewsClassifier, rows:Callable, target_names, work_dir, keep:bool, workers:int, progress,
+              calibrate:bool=False, passes:bool=False) -> NewsClassifier:
+    "Count, encode to a work folder, train from it (and calibrate on the held-out rows): what both fits run."
+    mc, c, t = self._configs(); show = self.progress if progress is None else progress
+    self._trained, held = dict(preset=self.preset, config=c, token_config=t), _Held(c.valid_pct, c.seed)
+    counted, seen = self._count(rows, held, show and passes)
+    classes, names, index = _classes(seen, target_names)
+    vocab = counts_vocab(counted, t.min_count, t.max_size)
+    if len(vocab) < 2: raise ValueError(_empty_vocab(counted.n_counted, t.min_count, bool(counted.counts)))
+    torch.manual_seed(c.seed)
+    with work_folder(work_dir, keep) as w:
+        pairs = ((x, index[y]) for x, y in tqdm(rows(), desc='encode', unit=' texts', disable=not (show and passes),
+                                          mininterval=1, delay=2))
+        enc = encode(pairs, vocab, w/'texts', self.tokens, counted, workers=workers)
+        train = SplitLoader(enc, c.valid_pct, c.seed, bs=c.bs, shuffle=True)
+        valid = SplitLoader(enc, c.valid_pct, c.seed, held=True, bs=1024)
+        self.vocab, self.target_names, self.classes_, self.calibration = vocab, names, classes, None
+        self.model = BowNet(ModelConfig(n_vocab=len(vocab), n_classes=len(names), **mc))
+        if self.model.config.idf: self.model.set_idf(train.doc_freq(), train.n)
+        self.model.to(get_device(c.device))
+        self.history, self.best_epoch = fit_model(self.model, train, valid if valid.n else None, c, show)
+        if calibrate: self._calibrate_rows(valid)
+    return self
 
 # %% ../nbs/02a_classifier.ipynb #5ea335f1
 @patch
@@ -189,20 +250,32 @@ def fit(self:NewsClassifier, texts:list[str], # training posts: a list, a pandas
         progress:bool|None=None # show a progress bar with running loss and accuracy; None: the constructor's
        ) -> NewsClassifier:
     "Fit vocabulary and model on `texts`, holding out `config.valid_pct` of them to pick the best epoch."
-    (mc, c, t), texts = self._configs(), _texts(texts)  # settings first: a misspelt one is refused before any text
+    self._configs(); texts = _texts(texts)  # settings first: a misspelt one is refused before any text
     y, classes, names = _encode_labels(labels, len(texts), target_names)  # at most a model file's classes
-    self._trained = dict(preset=self.preset, config=c, token_config=t)
-    torch.manual_seed(c.seed)
-    ds, tr, va = self._datasets(texts, y)
-    self.target_names, self.classes_, self.calibration = names, classes, None
-    self.model = BowNet(ModelConfig(n_vocab=len(self.vocab), n_classes=len(names), **mc))
-    if self.model.config.idf: self.model.set_idf(_doc_freq(ds, tr, len(self.vocab)), len(tr))
-    self.model.to(get_device(c.device))
-    valid_dl = _loader(Subset(ds, va), 1024) if len(va) else None
-    train_dl = _loader(Subset(ds, tr), c.bs, True, c.seed)
-    show = self.progress if progress is None else progress
-    self.history, self.best_epoch = fit_model(self.model, train_dl, valid_dl, c, show)
+    self._fit_rows(lambda: zip(texts, y.tolist()), names, None, False, 1, progress)
+    self.classes_ = classes
     return self
+
+# %% ../nbs/02a_classifier.ipynb #6171fbb9
+@patch
+def fit_stream(self:NewsClassifier, rows, # a file or folder of labelled texts (`iter_texts` reads it), or a function
+                                          # giving a new iterable of `(text, label)` pairs at each call (read twice)
+               target_names:list[str]|None=None, # names of the labels 0..n-1; None: the labels are the classes
+               work_dir:str|Path|None=None, # where the encoded texts go, in a new folder; None: the system's temp
+               keep:bool=False, # keep that folder (with `work_dir`): the encoded texts, for `Encoded`
+               workers:int=1, # processes that tokenize in the second pass; with more than 1, `tokenizer` must pickle
+               calibrate:bool=False, # set `calibration` on the held-out rows (needs `valid_pct` > 0)
+               progress:bool|None=None, # show progress bars; None: the constructor's
+               **read_options # `iter_texts` options for a file: layout, text_column, label_column, encoding, ...
+              ) -> NewsClassifier:
+    "Fit on any number of texts, in memory bounded by the model: count tokens, encode to disk, train from there."
+    self._configs(); _check_int('workers', workers, 1, 64)
+    if isinstance(rows, (str, Path)): rows = partial(iter_texts, Path(rows), **read_options)
+    elif read_options: raise TypeError(f"{', '.join(read_options)}: options for reading a file, and rows is no file")
+    if not callable(rows):
+        raise TypeError(f"rows must be a path or a function giving (text, label) pairs, not {type(rows).__name__}")
+    if calibrate and not self.config.valid_pct: raise ValueError("calibrate=True needs held-out rows (valid_pct > 0)")
+    return self._fit_rows(rows, target_names, work_dir, keep, workers, progress, calibrate, True)
 
 # %% ../nbs/02a_classifier.ipynb #05ebd68d
 @patch
@@ -337,31 +410,56 @@ def load(cls:NewsClassifier, path:str|Path, # a file written by `NewsClassifier.
 # %% ../nbs/02a_classifier.ipynb #2b07bf33
 _MIN_CALIBRATION = 10  # fewer held-out texts than this, or one class only, cannot choose a temperature
 
+def _temperature(z:torch.Tensor, y:torch.Tensor, warn:bool=True) -> float:
+    "The temperature, 0.01 to 100 in steps of 1%, that minimises the cross-entropy of `z / T` against `y`."
+    if len(y) < _MIN_CALIBRATION or len(y.unique()) < 2:
+        raise ValueError(f"calibrate needs at least {_MIN_CALIBRATION} held-out texts of two classes or more; "
+                         f"got {len(y)} of {len(y.unique())} class(es)")
+    ts = torch.logspace(-2, 2, 401)
+    with cpu_threads(1): nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])  # 401 tiny steps: one thread
+    if warn and nll.argmin() in (0, len(ts) - 1):
+        warnings.warn(f"calibrate: the temperature is at the end of the range (0.01 to 100): the {len(y)} "
+                      "held-out texts say little about confidence (all right, or all wrong?); use more, or harder ones")
+    return round(float(ts[nll.argmin()]), 4)
+
 @patch
 def calibrate(self:NewsClassifier, texts:list[str], # held-out posts, never seen in `fit`: at least 10, of 2+ classes
               labels:Iterable # their classes: entries of `classes_`
              ) -> NewsClassifier:
     "Set `calibration` to the temperature that minimises the cross-entropy of `predict_proba` on held-out posts."
     self._check_fitted(); texts = _texts(texts); y = torch.as_tensor(self._indices(labels, len(texts)))
-    if len(texts) < _MIN_CALIBRATION or len(y.unique()) < 2:
-        raise ValueError(f"calibrate needs at least {_MIN_CALIBRATION} held-out texts of two classes or more; "
-                         f"got {len(texts)} of {len(y.unique())} class(es)")
-    z, ts = self.logits(texts), torch.logspace(-2, 2, 401)  # candidate temperatures, 0.01 to 100, 1% apart
-    with cpu_threads(1): nll = torch.stack([F.cross_entropy(z / t, y) for t in ts])  # 401 tiny steps: one thread
-    if nll.argmin() in (0, len(ts) - 1):
-        warnings.warn(f"calibrate: the temperature is at the end of the range (0.01 to 100): the {len(texts)} "
-                      "held-out texts say little about confidence (all right, or all wrong?); use more, or harder ones")
-    self.calibration = dict(temperature=round(float(ts[nll.argmin()]), 4))
+    self.calibration = dict(temperature=_temperature(self.logits(texts), y))
     return self
 
+@patch
+@torch.no_grad()
+def _calibrate_rows(self:NewsClassifier, valid:SplitLoader):
+    "Calibrate on the first `_MAX_CALIBRATION` rows of `valid`, encoded held-out rows; warn and skip if too few."
+    self.model.eval(); dev, zs, ys = next(self.model.parameters()).device, [], []
+    for x, y in valid:
+        zs.append(self.model(*(t.to(dev) for t in x)).float().cpu()); ys.append(y)
+        if sum(map(len, ys)) >= _MAX_CALIBRATION: break
+    y = torch.cat(ys) if ys else torch.zeros(0, dtype=torch.int64)
+    try: t = _temperature(torch.cat(zs) if zs else None, y, warn=False)
+    except ValueError as e: return warnings.warn(f"Not calibrated: {e}")
+    if t in (0.01, 100.0): return warnings.warn(f"Not calibrated: the {len(y):,} held-out texts say little about "
+                                                "confidence (all right, or all wrong?)")
+    self.calibration = dict(temperature=t)
+
 # %% ../nbs/02a_classifier.ipynb #a48af4e3
+def _known(ids:torch.Tensor, offsets:torch.Tensor, weights:torch.Tensor, n_tokens:list[int]) -> np.ndarray:
+    "Share of each bag's tokens that are in the vocabulary (not `<unk>`, id 0); 0 for a bag of no tokens."
+    unk = torch.zeros(len(offsets), dtype=torch.float64).index_add_(0, bag_index(offsets, len(ids)),
+                                                                    (weights * (ids == 0)).double())
+    n = torch.tensor(n_tokens, dtype=torch.float64)
+    return torch.where(n > 0, (n - unk) / n.clamp_min(1), 0.0).numpy().astype(np.float32)
+
 @patch
 def known_share(self:NewsClassifier, texts:list[str] # posts or any texts: a list, a pandas Series or one column
                ) -> np.ndarray:
     "Share of each text's tokens in the vocabulary (0 for a text with none): how much of it the model can read."
-    self._check_fitted()
-    def share(toks): return sum(t in self.vocab.stoi for t in toks) / len(toks) if toks else 0.0
-    return np.array([share(self.tokens(t)) for t in _texts(texts)], dtype=np.float32)
+    self._check_fitted(); toks = [self.tokens(t) for t in _texts(texts)]
+    return _known(*encode_batch(toks, self.vocab), [len(t) for t in toks])
 
 # %% ../nbs/02a_classifier.ipynb #9dd9cfea
 @patch
@@ -369,9 +467,13 @@ def predict_iter(self:NewsClassifier, texts:Iterable[str], # posts to classify, 
                  bs:int=1024 # posts per batch: memory is bounded by a batch, not by `texts`
                 ) -> Iterator[tuple[np.ndarray, float]]:
     "Each text's `(probabilities, known share)`, in order, a batch at a time: any number of texts in bounded memory."
-    _check_int('bs', bs, 1); it = iter(texts)
+    _check_int('bs', bs, 1); self._check_fitted(); it = iter(texts)
+    t, dev = (self.calibration or {}).get('temperature', 1.0), next(self.model.parameters()).device
     while batch := _strings(list(itertools.islice(it, bs)), 'texts'):
-        yield from zip(self.predict_proba(batch, bs), self.known_share(batch).tolist())
+        toks = [self.tokens(x) for x in batch]; x = encode_batch(toks, self.vocab)  # each text tokenized once
+        self.model.eval()
+        with torch.no_grad(): p = (self.model(*(v.to(dev) for v in x)).float().cpu() / t).softmax(1).numpy()
+        yield from zip(p, _known(*x, [len(k) for k in toks]).tolist())
 
 # %% ../nbs/02a_classifier.ipynb #221f64ad
 def calibrated_fit(posts:Posts, # training posts; by date, with their `filenames` (article numbers)

@@ -4,8 +4,10 @@
 
 # %% ../nbs/library/cli.ipynb #f133c9b8
 from __future__ import annotations
-import argparse, io, itertools, json, os, sys, textwrap, time, tempfile
-from typing import Iterable, Iterator
+import argparse, io, itertools, json, os, sys, textwrap, time, tempfile, warnings
+from collections import Counter
+from functools import partial
+from typing import Callable, Iterable, Iterator
 import numpy as np
 from pathlib import Path
 from . import __version__
@@ -13,7 +15,7 @@ from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsg
 from .download import SHA256, sha256
 from .train import MAX_EPOCHS, MAX_SEED
 from .persist import ModelError, is_model_file
-from .classifier import NewsClassifier, PRESETS, calibrated_fit
+from .classifier import NewsClassifier, PRESETS, calibrated_fit, _Held
 
 # %% auto #0
 __all__ = ['UNSURE_BELOW', 'UNKNOWN_ABOVE', 'MAX_INPUT_BYTES', 'default_model_path', 'UsageError', 'int_in', 'probability',
@@ -81,8 +83,9 @@ def _add_train(sub):
     h = p.add_mutually_exclusive_group()
     h.add_argument('--test', metavar='PATH',
                    help="with --train: your test texts, in the same layout, scored after training")
-    h.add_argument('--valid-pct', type=probability, metavar='P', help="with --train: hold out this share of each "
-                   "class as test texts and train on the rest (default 0.2 without --test; 0: train on all, no score)")
+    h.add_argument('--valid-pct', type=probability, metavar='P', help="with --train: hold out this share of the texts "
+                   "as test texts (by row, never a class's first) and train on the rest (default 0.2 without --test; "
+                   "0: train on all, no score)")
     p.add_argument('--remove', nargs='+', choices=REMOVABLE, default=[], metavar='PART',
                    help=f"strip these parts of every post: {', '.join(REMOVABLE)} (default: keep whole posts); "
                         "recorded with the model")
@@ -97,6 +100,13 @@ def _add_train(sub):
                         "(default: the configuration's)")
     p.add_argument('--force', action='store_true',
                    help="replace the file at --model even if it is not a newsclf model (never the --data itself)")
+    p.add_argument('--workers', type=int_in(1, 64), default=1, metavar='N',
+                   help="with --train: processes that tokenize the texts while encoding them (default 1)")
+    w = p.add_mutually_exclusive_group()
+    w.add_argument('--work-dir', metavar='DIR', help="with --train: where the encoded texts go while training, in a "
+                   "new folder removed afterwards (default: the system's temp folder; the texts' size on disk, about)")
+    w.add_argument('--cache', metavar='DIR', help="with --train: like --work-dir, but keep the encoded texts there, in "
+                   "a new newsclf-* folder (newsclf.stream.Encoded reads it)")
     p.add_argument('--quiet', '-q', action='store_true',
                    help="no progress bar (it goes to stderr), no report of the texts read")
     return _add_texts(p)
@@ -356,6 +366,36 @@ def _read(args, path:str, min_classes:int=2):
     if args.remove: posts.data = _strip(posts.data, tuple(args.remove))
     return posts, asdict(report)
 
+# %% ../nbs/library/cli.ipynb #20abd263
+_CALIBRATE = 0.1  # share of the training rows held out to pick the best epoch and calibrate, with --train
+
+def _rows(args, path:str, min_classes:int=2) -> tuple[Callable, list]:
+    "A function giving the `(text, label)` rows at `path` anew, read with the text options; each pass's report."
+    from newsclf.data import _strip
+    from newsclf.texts import TextsReport, iter_texts, _check_classes
+    opts, reports = dict(layout=args.format, text_column=args.text_column, label_column=args.label_column,
+                         encoding=args.encoding, on_bad='skip' if args.skip_bad else 'error'), []
+    def rows():
+        reports.append(r := TextsReport(path, ''))
+        for text, label in iter_texts(path, report=r, **opts):
+            yield (_strip([text], tuple(args.remove))[0] if args.remove else text), label
+        _check_classes(r, list(r.per_class), min_classes)
+        if len(reports) == 1 and not (args.json or args.quiet):  # the report of the first pass, on stderr
+            print('\n'.join(map(safe_text, str(r).splitlines())), file=sys.stderr)
+    return rows, reports
+
+def _scored(clf:NewsClassifier, rows:Iterable[tuple], where:str) -> tuple[np.ndarray, np.ndarray]:
+    "The labels of test `rows`, as indices into the model's classes, and its predictions: one pass, bounded memory."
+    index, ys = {n: i for i, n in enumerate(clf.target_names)}, []
+    def texts():
+        for text, label in rows:
+            if label not in index:
+                raise ValueError(f"{where} has labels the model was not trained on: {label!r} "
+                                 f"(its classes: {', '.join(map(repr, clf.target_names[:10]))})")
+            ys.append(index[label]); yield text
+    pred = np.fromiter((p.argmax() for p, _ in clf.predict_iter(texts(), 1024)), np.int64)
+    return np.array(ys, np.int64), pred
+
 # %% ../nbs/library/cli.ipynb #3138b047
 def _align(test, names:list[str], path:str) -> list[int]:
     "The test texts' labels as indices into the model's class `names`; an error for a label the model does not know."
@@ -365,44 +405,52 @@ def _align(test, names:list[str], path:str) -> list[int]:
     return [names.index(test.target_names[y]) for y in test.target]
 
 # %% ../nbs/library/cli.ipynb #6cfd6295
-def _held_out(posts, valid_pct:float, seed:int):
-    "`(train, test, kept)`: `valid_pct` of each class held out at random, but never a class's last training text."
-    # `kept`: the classes too small to hold any text out; with none held out at all, `test` is None
-    from newsclf.data import Posts
-    from newsclf.train import split_indices
-    tr, te = split_indices(posts.target, valid_pct, seed)
-    back = [te[posts.target[te] == c][0] for c in range(len(posts.target_names)) if not (posts.target[tr] == c).any()]
-    tr, te = np.sort(np.r_[tr, back]).astype(np.int64), np.setdiff1d(te, back)
-    part = lambda i: Posts([posts.data[k] for k in i], posts.target[i], posts.target_names, posts.filenames[i])
-    kept = [posts.target_names[posts.target[i]] for i in back]
-    return part(tr), (part(te) if len(te) else None), kept
+class _Split:
+    "Rows of your texts: the test rows `held_out` picks (never a class's first row), or the others; counted each pass."
+    def __init__(self, source:Callable, pct:float, seed:int): self.source, self.pct, self.seed = source, pct, seed
+    def part(self, test:bool) -> Iterator[tuple]:
+        "The `(text, label)` rows of one part, read anew; `n` counts them and `per_class` the test rows of each class."
+        held = (lambda i: True) if self.pct >= 1 else _Held(self.pct, self.seed)  # 1: all, but each class's first
+        first, self.n, self.per_class = set(), 0, Counter()
+        for i, (text, label) in enumerate(self.source()):
+            is_test = held(i) and label in first
+            first.add(label)
+            if is_test: self.per_class[label] += 1
+            if is_test == test: self.n += 1; yield text, label
+        self.classes = sorted(first)
 
 # %% ../nbs/library/cli.ipynb #84eb3a4e
 def _train_texts(args) -> dict:
-    "`train --train PATH`: fit on your texts, score on --test or a held-out share, save; the metrics."
+    "`train --train PATH`: fit on your texts as a stream, score on --test or a held-out share, save; the metrics."
+    from dataclasses import asdict
     from newsclf.evaluate import metrics
     _check_texts(args); path = _model_path(args)
-    posts, read = _read(args, args.train)
     pct = args.valid_pct if args.valid_pct is not None else 0.0 if args.test else 0.2
     seed = args.seed if args.seed is not None else NewsClassifier().config.seed
-    train, test, kept = _held_out(posts, pct, seed) if pct else (posts, None, [])
-    notes = _split_notes(kept, pct, test is None and not args.test)
-    if args.test: test, r = _read(args, args.test, 1); read = [read, r]
+    train_rows, reports = _rows(args, args.train)
+    split = _Split(train_rows, pct, seed + 1)  # its own hash: not the rows the fit holds out to calibrate
     t0 = time.perf_counter()
     preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
-    clf = calibrated_fit(train, progress=not args.quiet, by_date=False, preset=preset, **_overrides(args))
-    y = None if test is None else _align(test, clf.target_names, args.test or f"{args.train} (held out)")
-    m = None if test is None else metrics(y, _predicted(clf, test.data), clf.target_names)
-    on = dict(kind='texts', path=args.train, test=args.test, valid_pct=pct,
-              layout=(read[0] if args.test else read)['layout'])
-    return dict(_trained(args, clf, path, m, t0, len(train), on), read=read, **({'notes': notes} if notes else {}))
+    clf = NewsClassifier(preset=preset, progress=not args.quiet, **{'valid_pct': _CALIBRATE, **_overrides(args)})
+    clf.fit_stream(partial(split.part, False), work_dir=args.work_dir or args.cache, keep=bool(args.cache),
+                   workers=args.workers, calibrate=True)
+    n_train, read = split.n, asdict(reports[0])
+    notes = _split_notes([c for c in split.classes if not split.per_class[c]] if pct else [], pct,
+                         not split.per_class and not args.test)
+    m = None
+    if args.test:
+        test_rows, r = _rows(args, args.test, 1)
+        m = metrics(*_scored(clf, test_rows(), args.test), clf.target_names); read = [read, asdict(r[0])]
+    elif split.per_class: m = metrics(*_scored(clf, split.part(True), f"{args.train} (held out)"), clf.target_names)
+    on = dict(kind='texts', path=args.train, test=args.test, valid_pct=pct, layout=reports[0].layout)
+    return dict(_trained(args, clf, path, m, t0, n_train, on), read=read, **({'notes': notes} if notes else {}))
 
 # %% ../nbs/library/cli.ipynb #794c1c9c
 def _split_notes(kept:list[str], pct:float, unscored:bool) -> list[str]:
     "What the hold-out could not do, in words, each printed on stderr as `newsclf: note: ...`."
     notes = []
     if kept: notes.append(f"{_names(kept)}: too few texts to hold out {pct:.0%}, all kept for training")
-    if unscored and pct: notes.append(f"--valid-pct {pct:g} held out no text, every class being too small: "
+    if unscored and pct: notes.append(f"--valid-pct {pct:g} held out no text (too few texts, or too small a share): "
                                       "no score (give --test PATH)")
     for n in notes: print(f"newsclf: note: {safe_text(n)}", file=sys.stderr)
     return notes
@@ -471,10 +519,10 @@ def _newsgroups_of(clf:NewsClassifier) -> list[str]:
 # %% ../nbs/library/cli.ipynb #903bbb1d
 def cmd_predict(args # parsed `newsclf predict` arguments
                ) -> Iterable[dict]:
-    "For each input: newsgroup, probability, share of known tokens, and whether it is unsure; `--lines` streams stdin."
+    "For each input: newsgroup, probability, share of known tokens, and whether it is unsure; `--lines` streams."
     # with `--top`, also the most likely newsgroups; with `--explain`, the words behind the answer
-    if args.lines and not args.file and all(t == '-' for t in args.texts):  # stdin alone: any size, a batch at a time
-        return _answers(load_model(args.model), _nonempty(_stdin_lines()), args)
+    if args.lines and all(t == '-' for t in args.texts):  # lines of files and stdin: any size, a batch at a time
+        return _answers(load_model(args.model), _nonempty(_all_lines(args)), args)
     texts, clf = read_inputs(args.texts, args.file, args.lines), load_model(args.model)
     return list(_answers(clf, texts, args))
 
@@ -508,17 +556,31 @@ def _answers(clf:NewsClassifier, texts:Iterable[str], args) -> Iterator[dict]:
             yield r
 
 # %% ../nbs/library/cli.ipynb #b8b67fe9
-def _stdin_lines() -> Iterator[str]:
-    "The lines of stdin as texts, read one at a time (a blank one as ''); a line over `MAX_INPUT_BYTES` is an error."
-    buf = getattr(sys.stdin, 'buffer', None) or io.BytesIO(sys.stdin.read().encode())  # a StringIO in tests
+def _lines_of(buf, name:str) -> Iterator[str]:
+    "The lines of binary file `buf`, one text at a time (blank: ''); a line over `MAX_INPUT_BYTES` is an error."
     for n in itertools.count(1):
         b = buf.readline(MAX_INPUT_BYTES + 1)
         if not b: return
         if len(b) > MAX_INPUT_BYTES and not b.endswith(b'\n'):
-            raise ValueError(f"line {n:,} of stdin holds more than {MAX_INPUT_BYTES:,} bytes: that is no post "
+            raise ValueError(f"line {n:,} of {name} holds more than {MAX_INPUT_BYTES:,} bytes: that is no post "
                              "(the answers above it are written)")
         t = b.decode('utf-8', errors='replace').rstrip('\r\n')
         yield t if t.strip() else ''
+
+def _stdin_lines() -> Iterator[str]:
+    "The lines of stdin as texts, one at a time."
+    yield from _lines_of(getattr(sys.stdin, 'buffer', None) or io.BytesIO(sys.stdin.read().encode()), 'stdin')
+
+def _file_lines(f:Path) -> Iterator[str]:
+    "The lines of file `f` as texts, one at a time."
+    try: fh = open(f, 'rb')
+    except OSError as e: raise OSError(f"cannot read {f}: {e.strerror or e}") from None
+    with fh: yield from _lines_of(fh, str(f))
+
+def _all_lines(args) -> Iterator[str]:
+    "With --lines: the lines of each --file, then of stdin if a TEXT is '-' or nothing else is given."
+    for f in args.file: yield from _file_lines(f)
+    if args.texts or not args.file: yield from _stdin_lines()
 
 def _nonempty(texts:Iterator[str]) -> Iterator[str]:
     "`texts`, or an error if there is none at all."
@@ -707,12 +769,19 @@ def _run(args) -> int:
     return 0
 
 # %% ../nbs/library/cli.ipynb #1e3bc8a3
+def _note_warning(message, category, filename, lineno, file=None, line=None):
+    "A warning as the command line says it: one line on stderr, `newsclf: note: ...`, not Python's two with a path."
+    print(f"newsclf: note: {safe_text(' '.join(str(message).split()))}", file=sys.stderr)
+
 def main(argv:list[str]|None=None # arguments after `newsclf`; default `sys.argv[1:]`
         ) -> int:
     "The `newsclf` command; returns the exit code."
     def fail(msg, code=1):
         print(f"newsclf: error: {safe_text(' '.join(str(msg).split()))}", file=sys.stderr); return code
-    try: return _run(build_parser().parse_args(argv))
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _note_warning
+            return _run(build_parser().parse_args(argv))
     except SystemExit as e: return e.code if isinstance(e.code, int) else 0  # --help
     except UsageError as e: return fail(e, 2)
     except BrokenPipeError: return _reader_gone()  # an OSError, but no failure: the reader has gone

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['TutorialNet', 'BagLinear', 'bag_index', 'l2_normalize_bags', 'ModelConfig', 'BowNet']
+__all__ = ['TutorialNet', 'bag_rows', 'BagLinear', 'bag_index', 'l2_normalize_bags', 'ModelConfig', 'BowNet']
 
 # %% ../nbs/01_model.ipynb #c3f388db
 class TutorialNet(nn.Module):
@@ -31,13 +31,25 @@ class TutorialNet(nn.Module):
         x = F.relu(self.layer_2(x))     # (bs, n_hidden) -> (bs, n_hidden)
         return self.output_layer(x)     # (bs, n_hidden) -> (bs, n_classes)
 
+# %% ../nbs/01_model.ipynb #b8cb612c
+def bag_rows(weight:torch.Tensor, # (n_vocab, n_out) the embedding table
+             ids:torch.Tensor, # (n_ids,) ids of all bags, concatenated
+             offsets:torch.Tensor, # (bs,) where each bag starts
+             weights:torch.Tensor # (n_ids,) weight of each id
+            ) -> torch.Tensor:
+    "Weighted sum of `weight`'s rows per bag, read through the unique ids: the gradient is sparse, one row per id."
+    uniq, inv = torch.unique(ids, return_inverse=True)    # (n_unique,), (n_ids,) position of each id in uniq
+    rows = F.embedding(uniq, weight, sparse=True)        # (n_unique, n_out): the only rows read, and differentiated
+    return F.embedding_bag(inv, rows, offsets, mode='sum', per_sample_weights=weights)  # -> (bs, n_out)
+
 # %% ../nbs/01_model.ipynb #1fa7af72
 class BagLinear(nn.Module):
     "`nn.Linear(n_vocab, n_out)` applied to sparse bags: an `nn.EmbeddingBag(mode='sum')` plus a bias."
     def __init__(self, n_vocab:int, # input size: tokens in the vocabulary
-                 n_out:int): # output units
+                 n_out:int, # output units
+                 sparse:bool=True): # in training, a sparse gradient of the batch's rows (`bag_rows`); False: dense
         super().__init__()
-        self.emb = nn.EmbeddingBag(n_vocab, n_out, mode='sum')
+        self.emb, self.sparse = nn.EmbeddingBag(n_vocab, n_out, mode='sum'), sparse
         self.bias = nn.Parameter(torch.zeros(n_out))
         bound = 1/math.sqrt(n_vocab)  # nn.Linear's initialisation
         nn.init.uniform_(self.emb.weight, -bound, bound); nn.init.uniform_(self.bias, -bound, bound)
@@ -45,6 +57,7 @@ class BagLinear(nn.Module):
     def forward(self, ids, # (n_ids,) ids of all bags, concatenated
                 offsets, # (bs,) where each bag starts
                 weights): # (n_ids,) weight of each id
+        if self.sparse and self.training: return bag_rows(self.emb.weight, ids, offsets, weights) + self.bias
         return self.emb(ids, offsets, per_sample_weights=weights) + self.bias  # -> (bs, n_out)
 
 # %% ../nbs/01_model.ipynb #433a978c

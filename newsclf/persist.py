@@ -97,7 +97,8 @@ _TRAIN_SPEC = dict(
     seed=((lambda v: _is_int(v, 0, 2**64-1)), 'an integer in [0, 2**64)'),
     device=((lambda v: type(v) is str and re.fullmatch('auto|cpu|cuda(:[0-9]{1,4})?', v) is not None),
             "'auto', 'cpu', 'cuda' or 'cuda:N'"),
-    patience=_or_null(_COUNT))
+    patience=_or_null(_COUNT), emb_lr=_RATE)
+_TRAIN_DEFAULTS = dict(emb_lr=0.05)  # train_config keys newer than their format: what older files get
 _TOKEN_SPEC = dict(min_count=_COUNT, max_size=_or_null(_COUNT), subject_tokens=_BOOL, prefix_tokens=_COUNT)
 _PRESET = (lambda v: v is None or (type(v) is str and 0 < len(v) <= 100)), 'null or a name of at most 100 characters'
 _CALIBRATION_SPEC = dict(temperature=((lambda v: _is_num(v) and v > 0), 'a finite number > 0'))
@@ -194,7 +195,7 @@ def _check_metadata(m:dict) -> dict:
     "The decoded metadata, checked against the schema and against itself; the defaults older files need filled in."
     if missing := [k for k in _KEYS[:7] if k not in m]: raise ValueError(f"the metadata lacks {_names(missing)}")
     mc = _check_object(m['model_config'], _MODEL_SPEC, 'model_config')
-    tc = _check_object(m['train_config'], _TRAIN_SPEC, 'train_config')
+    tc = _check_object(m['train_config'], _TRAIN_SPEC, 'train_config', _TRAIN_DEFAULTS)
     tok = _check_object(m['token_config'], _TOKEN_SPEC, 'token_config')
     if not _PRESET[0](preset := m.get('preset')): raise ValueError(f"preset must be {_PRESET[1]}, not {_show(preset)}")
     (vocab, names), (hist, best) = _check_vocab_names(m, mc), _check_history(m['history'], m['best_epoch'])

@@ -19,7 +19,7 @@ from .files import atomic_write
 
 # %% auto #0
 __all__ = ['StreamError', 'splitmix64', 'held_out', 'split_rows', 'shard', 'TokenCounts', 'count_tokens', 'counts_vocab',
-           'encode', 'Encoded', 'EncodedLoader', 'work_folder']
+           'encode', 'Encoded', 'EncodedLoader', 'SplitLoader', 'work_folder']
 
 # %% ../nbs/library/stream.ipynb #4e62ba29
 class StreamError(ValueError):
@@ -331,6 +331,61 @@ class EncodedLoader:
     def __iter__(self):
         self.epoch += 1
         return self.enc.batches(self.rows, self.bs, self.seed if self.shuffle else None, self.epoch)
+
+# %% ../nbs/library/stream.ipynb #fa37aa6a
+class SplitLoader:
+    "Batches of the training (or held-out) rows of an `Encoded`, chosen by `held_out` as they are read; no row list."
+    def __init__(self, enc:Encoded, # the encoded texts
+                 valid_pct:float=0.0, # share of rows held out (by `held_out`)
+                 seed:int=0, # seed of the held-out rows and of the orders
+                 held:bool=False, # read the held-out rows instead of the training rows
+                 bs:int=64, # rows per batch
+                 shuffle:bool=False, # a new order per pass, drawn from `(seed, pass)`
+                 first:int=0, step:int=1, # the encoding's row j is row `first + step*j` of all rows (a rank's share)
+                 limit:int|None=None, # at most this many rows a pass; None: all
+                 block:int=1024, group:int=64): # rows of a block; blocks shuffled together
+        _check_split(valid_pct, seed)
+        for k, v in dict(bs=bs, step=step, block=block, group=group).items():
+            if not (isinstance(v, int) and v >= 1): raise ValueError(f"{k} must be an integer >= 1, not {v!r}")
+        self.enc, self.pct, self.seed, self.held, self.bs, self.shuffle = enc, valid_pct, seed, held, bs, shuffle
+        self.first, self.step, self.block, self.group, self.epoch = first, step, block, group, 0
+        self.n = sum(len(r) for r in self._groups(np.arange(-(-len(enc) // block))))  # rows it reads
+        self.n = self.n if limit is None else min(self.n, limit)
+    def __len__(self): return -(-self.n // self.bs)
+    def __repr__(self): return f"SplitLoader({self.n:,} {'held-out' if self.held else 'training'} rows, bs {self.bs})"
+
+# %% ../nbs/library/stream.ipynb #f8c934a4
+@patch
+def _groups(self:SplitLoader, order:np.ndarray, rng=None) -> Iterator[np.ndarray]:
+    "The rows this loader reads, from `group` blocks at a time in block `order`; shuffled within a group by `rng`."
+    for g in range(0, len(order), self.group):
+        rows = np.concatenate([np.arange(b * self.block, min((b + 1) * self.block, len(self.enc)))
+                               for b in order[g:g + self.group]] + [np.zeros(0, np.int64)])
+        rows = rows[held_out(self.first + self.step * rows, self.pct, self.seed) == self.held]
+        if rng is not None: rng.shuffle(rows)
+        yield rows
+
+@patch
+def __iter__(self:SplitLoader) -> Iterator[tuple]:
+    self.epoch += 1
+    rng = np.random.default_rng([self.seed, self.epoch]) if self.shuffle else None
+    n_blocks = -(-len(self.enc) // self.block)
+    left, buf = self.n, np.zeros(0, np.int64)
+    for rows in self._groups(rng.permutation(n_blocks) if rng is not None else np.arange(n_blocks), rng):
+        buf = np.concatenate([buf, rows])
+        while len(buf) >= self.bs and left >= self.bs:
+            yield self.enc.batch(buf[:self.bs]); buf, left = buf[self.bs:], left - self.bs
+        if len(buf) >= left: break  # what is left of the pass, fewer than a batch, is in `buf`
+    if left > 0: yield self.enc.batch(buf[:left])
+
+@patch
+def doc_freq(self:SplitLoader) -> torch.Tensor:
+    "Number of this loader's rows each token id occurs in: what `BowNet.set_idf` takes."
+    df = np.zeros(self.enc.n_vocab, np.int64)
+    for (ids, _, _), _ in SplitLoader(self.enc, self.pct, self.seed, self.held, 4096, False, self.first, self.step,
+                                      self.n, self.block, self.group):
+        df += np.bincount(ids.numpy(), minlength=self.enc.n_vocab)
+    return torch.from_numpy(df)
 
 # %% ../nbs/library/stream.ipynb #9ae83622
 @patch

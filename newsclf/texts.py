@@ -5,6 +5,7 @@
 # %% ../nbs/library/texts.ipynb #093c8a03
 from __future__ import annotations
 import codecs, csv, json, os, re, sys
+from collections import Counter
 from dataclasses import dataclass, field, asdict
 from functools import partial
 from pathlib import Path
@@ -15,7 +16,7 @@ from fastcore.basics import patch
 from .persist import _MAX_CLASSES
 
 # %% auto #0
-__all__ = ['LAYOUTS', 'TextsError', 'detect_layout', 'TextsReport', 'read_texts', 'load_texts']
+__all__ = ['LAYOUTS', 'TextsError', 'detect_layout', 'TextsReport', 'iter_texts', 'read_texts', 'load_texts']
 
 # %% ../nbs/library/texts.ipynb #4b21c253
 LAYOUTS = ('folder', 'csv', 'tsv', 'jsonl', 'fasttext')  # the layouts `load_texts` reads
@@ -335,32 +336,49 @@ def _check_options(path:Path, layout:str|None, encoding:str, on_bad:str, text_co
     return layout
 
 # %% ../nbs/library/texts.ipynb #597ceead
-def _keep(rows:Iterator[tuple], report:TextsReport, on_bad:str, max_classes:int) -> tuple[list, list, list]:
-    "Texts, labels and where they are, from `rows`; `report` counts them, and the rows skipped."
-    texts, labels, where, classes = [], [], [], set()
+def _kept(rows:Iterator[tuple], report:TextsReport, on_bad:str, max_classes:int) -> Iterator[tuple]:
+    "The rows of `rows` kept, as `(text, label, where)`; `report` counts them and the rows skipped, as they go."
+    counts = Counter()
     for w, text, label, problem in rows:
         if problem == _BLANK: report.blank_lines += 1; continue
         if problem == _IGNORED: report.ignored.append(w); continue
         report.rows += 1
         if problem is None:
-            if label not in classes: _new_class(classes, label, report, w, max_classes)
-            texts.append(text); labels.append(label); where.append(w); continue
+            if label not in counts: _new_class(counts, label, report, w, max_classes)
+            counts[label] += 1; yield text, label, w; continue
         if on_bad == 'error':
             raise TextsError(f"{report.path}, {_at(w)}: {problem} "
                              "(on_bad='skip', or --skip-bad, skips such rows and reports them)")
         report.skipped.setdefault(problem, []).append(w)
-    return texts, labels, where
+    report.per_class = dict(sorted(counts.items()))
 
 # %% ../nbs/library/texts.ipynb #a1e0c021
-def _new_class(classes:set, label:str, report:TextsReport, w, max_classes:int):
-    "Add `label` to `classes`: refuse the file at the row that brings more than `max_classes`."
-    classes.add(label)
-    if len(classes) > max_classes:
-        raise TextsError(f"{report.path}, {_at(w)}: class {len(classes):,} ({label!r}) is one more than "
+def _new_class(classes:Counter, label:str, report:TextsReport, w, max_classes:int):
+    "Refuse the file at the row that brings a class beyond `max_classes`, before counting it in `classes`."
+    if len(classes) >= max_classes:
+        raise TextsError(f"{report.path}, {_at(w)}: class {len(classes) + 1:,} ({label!r}) is one more than "
                          f"{max_classes:,}; a model holds at most {_MAX_CLASSES:,} classes "
                          "(is the label column right?)")
 
 # %% ../nbs/library/texts.ipynb #1a38e4cf
+def iter_texts(path:str|Path, # a folder of class folders, or a CSV, TSV, JSON Lines or fastText file
+               layout:str|None=None, # one of `LAYOUTS`; default: `detect_layout(path)`
+               text_column:str='text', # CSV, TSV, JSON Lines: the column or key of the text
+               label_column:str='label', # CSV, TSV, JSON Lines: the column or key of the label
+               encoding:str='utf-8', # of every file read, a text encoding; a UTF-8 byte-order mark is dropped
+               label_prefix:str='__label__', # fastText: what starts a label, one word
+               on_bad:str='error', # a row without a text or label: 'error' refuses it, 'skip' counts and skips it
+               max_classes:int=_MAX_CLASSES, # refuse more classes than this, as soon as a row brings one
+               report:TextsReport|None=None # filled as rows are read (path, layout, counts), if given
+              ) -> Iterator[tuple[str, str]]:
+    "The labelled texts at `path` as `(text, label)` pairs, read one at a time: any number of texts in bounded memory."
+    path = Path(path)
+    layout = _check_options(path, layout, encoding, on_bad, text_column, label_column, label_prefix)
+    report = TextsReport(str(path), layout) if report is None else report
+    report.path, report.layout = str(path), layout
+    rows = _rows(path, layout, encoding, text_column, label_column, label_prefix)
+    return ((t, l) for t, l, _ in _kept(rows, report, on_bad, max_classes))
+
 def read_texts(path:str|Path, # a folder of class folders, or a CSV, TSV, JSON Lines or fastText file
                layout:str|None=None, # one of `LAYOUTS`; default: `detect_layout(path)`
                text_column:str='text', # CSV, TSV, JSON Lines: the column or key of the text
@@ -376,12 +394,12 @@ def read_texts(path:str|Path, # a folder of class folders, or a CSV, TSV, JSON L
     layout = _check_options(path, layout, encoding, on_bad, text_column, label_column, label_prefix)
     report = TextsReport(str(path), layout)
     rows = _rows(path, report.layout, encoding, text_column, label_column, label_prefix)
-    texts, labels, where = _keep(rows, report, on_bad, max_classes)
-    names = sorted(set(labels))
+    texts, labels, where = [], [], []
+    for t, l, w in _kept(rows, report, on_bad, max_classes): texts.append(t); labels.append(l); where.append(w)
+    names = sorted(report.per_class)
     _check_classes(report, names, min_classes)
     index = {n: i for i, n in enumerate(names)}
     target = np.array([index[l] for l in labels], dtype=np.int64)
-    report.per_class = {n: int(c) for n, c in zip(names, np.bincount(target, minlength=len(names)))}
     files = [f"{path.name}:{w}" if type(w) is int else w for w in where]
     return Posts(texts, target, names, np.array(files, dtype=object)), report
 

@@ -16,7 +16,7 @@ from .inputs import _check_int, _check_num
 
 # %% auto #0
 __all__ = ['MAX_EPOCHS', 'MAX_SEED', 'get_device', 'TrainConfig', 'split_indices', 'TrainingError', 'train_epoch', 'evaluate',
-           'cpu_threads', 'fit_model', 'plot_history']
+           'RowAdagrad', 'Optimizers', 'make_optimizer', 'cpu_threads', 'fit_model', 'plot_history']
 
 # %% ../nbs/02_train.ipynb #2fbaa2e2
 def get_device(device:str='auto' # 'auto' (a CUDA GPU if there is one), 'cpu', 'cuda' or 'cuda:N'
@@ -38,17 +38,18 @@ class TrainConfig:
     "How `fit_model` trains: optimiser, batches, epochs, validation, seed and device."
     epochs: int = 6             # passes over the training data (with a validation set, at most: it may stop early)
     bs: int = 256               # examples per batch
-    lr: float = 4e-3            # AdamW learning rate (the tutorial's Adam used 0.01)
-    weight_decay: float = 0.0   # AdamW's decoupled weight decay
+    lr: float = 4e-3            # AdamW learning rate of the dense weights (the tutorial's Adam used 0.01)
+    weight_decay: float = 0.0   # AdamW's decoupled weight decay (dense weights; the embedding rows have none)
     valid_pct: float = 0.0      # share held out, stratified, to pick the best epoch; 0: none, train on all for `epochs`
     seed: int = 42              # seeds the split, the initial weights, the shuffling and dropout
     device: str = 'auto'        # 'auto' (a CUDA GPU if there is one), 'cpu' or 'cuda'
     patience: int|None = 3      # stop after this many epochs without a lower validation loss; None: never
+    emb_lr: float = 0.05        # Adagrad learning rate of the embedding rows (`make_optimizer`)
     def __post_init__(self):
         _check_int('epochs', self.epochs, 1, MAX_EPOCHS); _check_int('bs', self.bs, 1)
         _check_int('seed', self.seed, 0, MAX_SEED); _check_int('patience', self.patience, 1, none_ok=True)
         _check_num('lr', self.lr, 0, 10, open_lo=True); _check_num('weight_decay', self.weight_decay, 0, 10)
-        _check_num('valid_pct', self.valid_pct, 0, 0.9)
+        _check_num('valid_pct', self.valid_pct, 0, 0.9); _check_num('emb_lr', self.emb_lr, 0, 10, open_lo=True)
 
 # %% ../nbs/02_train.ipynb #f2f717b6
 def split_indices(labels:np.ndarray, # class of each example
@@ -68,14 +69,9 @@ def _to(xb:tuple, device:torch.device) -> tuple: return tuple(t.to(device) for t
 class TrainingError(ValueError):
     "Training diverged: the loss became NaN or infinite."
 
-# %% ../nbs/02_train.ipynb #42fff46e
-def train_epoch(model:nn.Module, # trained in place
-                dl:DataLoader, # batches of `(inputs, labels)`; `model(*inputs)` gives the logits
-                opt:torch.optim.Optimizer, # updates `model`'s parameters
-                device:torch.device, # where the batches go
-                bar=None # a tqdm bar to advance and annotate, or None
-               ) -> tuple[float, float]:
-    "One pass over `dl` updating `model`: its mean loss and accuracy; `TrainingError` if the loss is not finite."
+# %% ../nbs/02_train.ipynb #2d7dc372
+def _train_sums(model:nn.Module, dl:DataLoader, opt, device:torch.device, bar=None) -> list[float]:
+    "One pass over `dl` updating `model`: `[loss sum, correct, examples]`; `TrainingError` if the loss is not finite."
     model.train(); tot = correct = n = 0
     for step, (xb, yb) in enumerate(dl, 1):
         xb, yb = _to(xb, device), yb.to(device)
@@ -86,28 +82,95 @@ def train_epoch(model:nn.Module, # trained in place
             raise TrainingError(f"training diverged: the loss is {l} at batch {step}; try a smaller lr")
         tot += l*len(yb); correct += (out.argmax(1) == yb).sum().item(); n += len(yb)
         if bar is not None: bar.update(); bar.set_postfix(loss=f'{tot/n:.3f}', acc=f'{correct/n:.3f}', refresh=False)
-    return tot/n, correct/n
+    return [tot, correct, n]
 
-# %% ../nbs/02_train.ipynb #a24a88f5
+# %% ../nbs/02_train.ipynb #ade3cfe8
+def _means(sums:list[float]) -> tuple[float, float]:
+    "Mean loss and accuracy from `[loss sum, correct, examples]`; NaN for no examples."
+    return (sums[0]/sums[2], sums[1]/sums[2]) if sums[2] else (float('nan'), float('nan'))
+
+# %% ../nbs/02_train.ipynb #42fff46e
+def train_epoch(model:nn.Module, # trained in place
+                dl:DataLoader, # batches of `(inputs, labels)`; `model(*inputs)` gives the logits
+                opt:torch.optim.Optimizer, # updates `model`'s parameters (`zero_grad()` and `step()`)
+                device:torch.device, # where the batches go
+                bar=None # a tqdm bar to advance and annotate, or None
+               ) -> tuple[float, float]:
+    "One pass over `dl` updating `model`: its mean loss and accuracy; `TrainingError` if the loss is not finite."
+    return _means(_train_sums(model, dl, opt, device, bar))
+
+# %% ../nbs/02_train.ipynb #b50f1adb
 @torch.no_grad()
-def evaluate(model:nn.Module, # the model to score
-             dl:DataLoader, # batches of `(inputs, labels)`
-             device:torch.device # where the batches go
-            ) -> tuple[float, float]:
-    "Mean loss and accuracy of `model` on `dl`, in eval mode, without gradients."
+def _eval_sums(model:nn.Module, dl:DataLoader, device:torch.device) -> list[float]:
+    "`[loss sum, correct, examples]` of `model` on `dl`, in eval mode, without gradients."
     model.eval(); tot = correct = n = 0
     for xb, yb in dl:
         out, yb = model(*_to(xb, device)), yb.to(device)
         tot += F.cross_entropy(out, yb, reduction='sum').item()
         correct += (out.argmax(1) == yb).sum().item(); n += len(yb)
-    return (tot/n, correct/n) if n else (float('nan'), float('nan'))
+    return [tot, correct, n]
+
+# %% ../nbs/02_train.ipynb #a24a88f5
+def evaluate(model:nn.Module, # the model to score
+             dl:DataLoader, # batches of `(inputs, labels)`
+             device:torch.device # where the batches go
+            ) -> tuple[float, float]:
+    "Mean loss and accuracy of `model` on `dl`, in eval mode, without gradients."
+    return _means(_eval_sums(model, dl, device))
 
 # %% ../nbs/02_train.ipynb #316cb988
-def _adamw(model:nn.Module, config:TrainConfig) -> torch.optim.AdamW:
-    "AdamW, fused into one kernel where this torch supports it."
+def _adamw(params:list, config:TrainConfig) -> torch.optim.AdamW:
+    "AdamW on `params`, fused into one kernel where this torch supports it."
     kw = dict(lr=config.lr, weight_decay=config.weight_decay)
-    try: return torch.optim.AdamW(model.parameters(), fused=True, **kw)
-    except (RuntimeError, TypeError): return torch.optim.AdamW(model.parameters(), **kw)
+    try: return torch.optim.AdamW(params, fused=True, **kw)
+    except (RuntimeError, TypeError): return torch.optim.AdamW(params, **kw)
+
+# %% ../nbs/02_train.ipynb #c0a1e5ce
+def _coalesced(g:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Sparse `g` with each row once, and its row indices: as it is if they already increase (as `bag_rows` makes them)."
+    rows = g._indices()[0]
+    if g.is_coalesced() or bool((rows[1:] > rows[:-1]).all()): return g, rows
+    g = g.coalesce(); return g, g._indices()[0]
+
+# %% ../nbs/02_train.ipynb #3674153f
+class RowAdagrad(torch.optim.Optimizer):
+    "Adagrad that updates only the rows a sparse gradient holds; a dense gradient updates every entry, the same way."
+    def __init__(self, params, # the tables to update (e.g. `nn.EmbeddingBag` weights)
+                 lr:float=0.05, # learning rate
+                 eps:float=1e-10): # added to the root of each entry's sum of squared gradients
+        super().__init__(params, dict(lr=lr, eps=eps))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        "One Adagrad step on each parameter with a gradient: sum += g², p -= lr·g / (√sum + eps)."
+        for group in self.param_groups:
+            for p in [p for p in group['params'] if p.grad is not None]:
+                lr, eps, st = group['lr'], group['eps'], self.state[p]
+                if 'sum' not in st: st['sum'] = torch.zeros_like(p)  # running sum of squared gradients, per entry
+                if p.grad.is_sparse:
+                    g, rows = _coalesced(p.grad); g = g._values()  # (k,) rows, (k, n_out) their gradients
+                    st['sum'].index_add_(0, rows, g*g)
+                    p.index_add_(0, rows, g / st['sum'].index_select(0, rows).sqrt_().add_(eps), alpha=-lr)
+                else: st['sum'].addcmul_(p.grad, p.grad); p.addcdiv_(p.grad, st['sum'].sqrt().add_(eps), value=-lr)
+
+# %% ../nbs/02_train.ipynb #0513abe1
+class Optimizers:
+    "Several optimisers used as one: `zero_grad()` and `step()` call each one's."
+    def __init__(self, *opts:torch.optim.Optimizer): self.opts = list(opts)
+    def zero_grad(self, set_to_none:bool=True):
+        for o in self.opts: o.zero_grad(set_to_none)
+    def step(self):
+        for o in self.opts: o.step()
+
+# %% ../nbs/02_train.ipynb #09246cc1
+def make_optimizer(model:nn.Module, # its embedding tables get `RowAdagrad`, its other parameters AdamW
+                   config:TrainConfig # `emb_lr` (Adagrad), `lr` and `weight_decay` (AdamW)
+                  ) -> Optimizers:
+    "The optimiser `fit_model` steps: `RowAdagrad` at `emb_lr` on embedding tables, fused AdamW at `lr` on the rest."
+    tables = {id(m.weight) for m in model.modules() if isinstance(m, (nn.Embedding, nn.EmbeddingBag))}
+    rows = [p for p in model.parameters() if id(p) in tables]
+    rest = [p for p in model.parameters() if id(p) not in tables]
+    return Optimizers(*([RowAdagrad(rows, lr=config.emb_lr)] if rows else []), *([_adamw(rest, config)] if rest else []))
 
 # %% ../nbs/02_train.ipynb #bc76a589
 @contextmanager
@@ -127,17 +190,20 @@ def _epoch_row(epoch, train, valid) -> dict:
 def fit_model(model:nn.Module, # trained in place
               train_dl:DataLoader, # shuffled training batches
               valid_dl:DataLoader|None, # validation batches; None: keep the last epoch
-              config:TrainConfig, # epochs, lr, weight_decay, patience, device
+              config:TrainConfig, # epochs, lr, emb_lr, weight_decay, patience, device
               progress:bool=True, # show a progress bar
-              threads:int|None=1 # CPU threads while training (see `cpu_threads`); None: torch's setting
+              threads:int|None=1, # CPU threads while training (see `cpu_threads`); None: torch's setting
+              sync=None # data-parallel processes: `.wrap(model)`, `.sum(values)`, `.rank`; None: this one alone
              ) -> tuple[list[dict], int]:
     "Train `model`, keeping its best epoch's weights (lowest validation loss): `(history, best_epoch)`."
-    dev, opt, hist, best, state = get_device(config.device), _adamw(model, config), [], (float('inf'), 0), None
-    bar = tqdm(total=config.epochs*len(train_dl), desc='fit', disable=not progress, unit='batch')
+    dev, opt, hist, best, state = get_device(config.device), make_optimizer(model, config), [], (float('inf'), 0), None
+    net, total = (model, list) if sync is None else (sync.wrap(model), sync.sum)  # what trains; sums over processes
+    show = progress and (sync is None or sync.rank == 0)
+    bar = tqdm(total=config.epochs*len(train_dl), desc='fit', disable=not show, unit='batch')
     with bar, cpu_threads(threads if dev.type == 'cpu' else None):
         for epoch in range(1, config.epochs+1):
-            trn = train_epoch(model, train_dl, opt, dev, bar)
-            val = evaluate(model, valid_dl, dev) if valid_dl is not None else (None, None)  # none held out
+            trn = _means(total(_train_sums(net, train_dl, opt, dev, bar)))
+            val = _means(total(_eval_sums(model, valid_dl, dev))) if valid_dl is not None else (None, None)
             hist.append(_epoch_row(epoch, trn, val))
             if valid_dl is None or val[0] < best[0]:
                 best, state = (val[0], epoch), {k: v.detach().clone() for k, v in model.state_dict().items()}
