@@ -147,7 +147,8 @@ def _collective_failed(e:BaseException) -> bool:
 
 def _stop_on_sigterm(rank:int, world:int):
     "Make SIGTERM (torchrun's agent stopping the others when a rank failed) a `DistributedError`; the old handler."
-    def stop(signum, frame):
+    def stop(signum, frame):  # later SIGTERMs are ignored: this one's error is on its way out, to be printed
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise DistributedError(f"rank {rank} of {world} was stopped (SIGTERM): another rank failed, or the run was "
                                "stopped; training stopped")
     return signal.signal(signal.SIGTERM, stop) if threading.current_thread() is threading.main_thread() else None
@@ -181,7 +182,7 @@ def process_group(device:str='cpu', # 'cpu' (gloo), 'cuda' (NCCL, each rank on i
         raise DistributedError(f"rank {rank} of {world_size}: another rank stopped or could not be reached "
                                f"({_first_line(e)}); training stopped") from None
     finally:
-        if old is not None: signal.signal(signal.SIGTERM, old)
+        if old is not None and signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN: signal.signal(signal.SIGTERM, old)
         dist.destroy_process_group()
 
 # %% ../nbs/library/distributed.ipynb #9964fa8a
