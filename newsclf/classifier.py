@@ -208,30 +208,45 @@ def _count(self:NewsClassifier, rows:Callable, held:_Held, show:bool) -> tuple[T
     return count_tokens(texts(), self.tokens, _COUNT_BUDGET, skip=held), seen
 
 # %% ../nbs/02a_classifier.ipynb #83913270
+from .distributed import DDPSync
+
 @patch
 def _fit_rows(self:NewsClassifier, rows:Callable, target_names, work_dir, keep:bool, workers:int, progress,
-              calibrate:bool=False, passes:bool=False) -> NewsClassifier:
+              calibrate:bool=False, passes:bool=False, sync:DDPSync|None=None) -> NewsClassifier:
     "Count, encode to a work folder, train from it (and calibrate on the held-out rows): what both fits run."
-    mc, c, t = self._configs(); show = self.progress if progress is None else progress
+    mc, c, t = self._configs(); sync = sync or DDPSync()  # alone: a rank of one, whose calls change nothing
+    show = (self.progress if progress is None else progress) and sync.rank == 0
     self._trained, held = dict(preset=self.preset, config=c, token_config=t), _Held(c.valid_pct, c.seed)
-    counted, seen = self._count(rows, held, show and passes)
+    counted, seen = self._count(rows, sync._mine(held), show and passes)  # each rank counts its own rows
     classes, names, index = _classes(seen, target_names)
-    vocab = counts_vocab(counted, t.min_count, t.max_size)
-    if len(vocab) < 2: raise ValueError(_empty_vocab(counted.n_counted, t.min_count, bool(counted.counts)))
+    vocab = sync.vocab(counted, partial(_vocab, t=t))  # every rank's counts, added up on rank 0
     torch.manual_seed(c.seed)
     with work_folder(work_dir, keep) as w:
         pairs = ((x, index[y]) for x, y in tqdm(rows(), desc='encode', unit=' texts', disable=not (show and passes),
                                           mininterval=1, delay=2))
-        enc = encode(pairs, vocab, w/'texts', self.tokens, counted, workers=workers)
-        train = SplitLoader(enc, c.valid_pct, c.seed, bs=c.bs, shuffle=True)
-        valid = SplitLoader(enc, c.valid_pct, c.seed, held=True, bs=1024)
+        enc = sync.encode(pairs, vocab, w/'texts', self.tokens, counted, workers=workers)  # row i: rank i % world
+        train, valid = _loaders(enc, c, sync)
         self.vocab, self.target_names, self.classes_, self.calibration = vocab, names, classes, None
         self.model = BowNet(ModelConfig(n_vocab=len(vocab), n_classes=len(names), **mc))
-        if self.model.config.idf: self.model.set_idf(train.doc_freq(), train.n)
-        self.model.to(get_device(c.device))
-        self.history, self.best_epoch = fit_model(self.model, train, valid if valid.n else None, c, show)
-        if calibrate: self._calibrate_rows(valid)
+        if self.model.config.idf: self.model.set_idf(sync.all_sum(train.doc_freq()), int(sync.sum([train.n])[0]))
+        self.model.to(sync.device if sync.world > 1 else get_device(c.device))
+        held_rows = sync.sum([valid.n])[0]  # the same on every rank: all validate, or none
+        self.history, self.best_epoch = fit_model(self.model, train, valid if held_rows else None, c, show, sync=sync)
+        if calibrate: self._calibrate_rows(valid)  # on this rank's held-out rows (rank 0's model is the one saved)
     return self
+
+def _vocab(counted:TokenCounts, t:TokenConfig) -> Vocab:
+    "The vocabulary of the counted rows; `ValueError` if it has no token."
+    vocab = counts_vocab(counted, t.min_count, t.max_size)
+    if len(vocab) < 2: raise ValueError(_empty_vocab(counted.n_counted, t.min_count, bool(counted.counts)))
+    return vocab
+
+def _loaders(enc:Encoded, c:TrainConfig, sync:DDPSync) -> tuple[SplitLoader, SplitLoader]:
+    "This rank's training and held-out rows; as many training rows on every rank, `bs` rows a step in all."
+    part, bs = dict(first=sync.rank, step=sync.world), -(-c.bs // sync.world)
+    n = sync.least(SplitLoader(enc, c.valid_pct, c.seed, **part).n)  # the smallest share: equal steps on every rank
+    return (SplitLoader(enc, c.valid_pct, c.seed, bs=bs, shuffle=True, limit=n, **part),
+            SplitLoader(enc, c.valid_pct, c.seed, held=True, bs=1024, **part))
 
 # %% ../nbs/02a_classifier.ipynb #5ea335f1
 @patch
@@ -266,6 +281,7 @@ def fit_stream(self:NewsClassifier, rows, # a file or folder of labelled texts (
                workers:int=1, # processes that tokenize in the second pass; with more than 1, `tokenizer` must pickle
                calibrate:bool=False, # set `calibration` on the held-out rows (needs `valid_pct` > 0)
                progress:bool|None=None, # show progress bars; None: the constructor's
+               sync=None, # this rank of a data-parallel run (`distributed.process_group`); None: this process alone
                **read_options # `iter_texts` options for a file: layout, text_column, label_column, encoding, ...
               ) -> NewsClassifier:
     "Fit on any number of texts, in memory bounded by the model: count tokens, encode to disk, train from there."
@@ -275,7 +291,7 @@ def fit_stream(self:NewsClassifier, rows, # a file or folder of labelled texts (
     if not callable(rows):
         raise TypeError(f"rows must be a path or a function giving (text, label) pairs, not {type(rows).__name__}")
     if calibrate and not self.config.valid_pct: raise ValueError("calibrate=True needs held-out rows (valid_pct > 0)")
-    return self._fit_rows(rows, target_names, work_dir, keep, workers, progress, calibrate, True)
+    return self._fit_rows(rows, target_names, work_dir, keep, workers, progress, calibrate, True, sync)
 
 # %% ../nbs/02a_classifier.ipynb #05ebd68d
 @patch

@@ -285,6 +285,8 @@ def cmd_train(args # parsed `newsclf train` arguments
              ) -> dict:
     "Check the destination, train and calibrate, evaluate on the test posts, save; the metrics."
     if args.train: return _train_texts(args)
+    from newsclf.distributed import world
+    if world()[1] > 1: raise UsageError("several processes (torchrun) train on your own texts only: give --train PATH")
     if args.test or args.valid_pct is not None: raise UsageError("--test and --valid-pct go with --train PATH")
     from newsclf.evaluate import metrics
     cats = _categories(args)
@@ -424,6 +426,7 @@ def _train_texts(args) -> dict:
     "`train --train PATH`: fit on your texts as a stream, score on --test or a held-out share, save; the metrics."
     from dataclasses import asdict
     from newsclf.evaluate import metrics
+    from newsclf.distributed import process_group
     _check_texts(args); path = _model_path(args)
     pct = args.valid_pct if args.valid_pct is not None else 0.0 if args.test else 0.2
     seed = args.seed if args.seed is not None else NewsClassifier().config.seed
@@ -432,8 +435,10 @@ def _train_texts(args) -> dict:
     t0 = time.perf_counter()
     preset = args.preset or ('tutorial-stripped' if args.remove else 'tutorial')
     clf = NewsClassifier(preset=preset, progress=not args.quiet, **{'valid_pct': _CALIBRATE, **_overrides(args)})
-    clf.fit_stream(partial(split.part, False), work_dir=args.work_dir or args.cache, keep=bool(args.cache),
-                   workers=args.workers, calibrate=True)
+    with process_group(clf.config.device) as sync:  # under torchrun, this rank of the run; alone, no group
+        clf.fit_stream(partial(split.part, False), work_dir=args.work_dir or args.cache, keep=bool(args.cache),
+                       workers=args.workers, calibrate=True, sync=sync)
+        if sync.rank: raise SystemExit(0)  # rank 0 alone scores, saves and prints
     n_train, read = split.n, asdict(reports[0])
     notes = _split_notes([c for c in split.classes if not split.per_class[c]] if pct else [], pct,
                          not split.per_class and not args.test)

@@ -17,15 +17,11 @@ import torch.distributed as dist
 from torch import nn
 from fastcore.basics import patch
 from .data import Vocab, tokenize
-from .stream import (StreamError, TokenCounts, _Digest, held_out, count_tokens, counts_vocab, encode, Encoded,
-                            EncodedLoader)
-from .stream import work_folder
-from .model import ModelConfig, BowNet
-from .train import TrainConfig, get_device, fit_model
-from .classifier import NewsClassifier, _check_names, _empty_vocab
+from .stream import StreamError, TokenCounts, _Digest, count_tokens, counts_vocab, encode, Encoded
+from .train import get_device
 
 # %% auto #0
-__all__ = ['MAX_WORLD', 'DistributedError', 'world', 'DDPSync', 'process_group', 'fit_distributed']
+__all__ = ['MAX_WORLD', 'DistributedError', 'world', 'DDPSync', 'process_group']
 
 # %% ../nbs/library/distributed.ipynb #783d6bb8
 class DistributedError(ConnectionError):
@@ -253,18 +249,12 @@ def encode(self:DDPSync, rows:Iterable[tuple[str, int]], # every (text, label) p
     if self.world == 1: return encode(rows, vocab, folder, tokens, counted, **kw)
     return encode(_own(rows, self.rank, self.world, counted), vocab, folder, tokens, **kw)
 
-# %% ../nbs/library/distributed.ipynb #a72943d1
+# %% ../nbs/library/distributed.ipynb #e39618c0
 @patch
-def split(self:DDPSync, n_rows:int, # rows in all, `count_tokens(...).n_rows`
-          valid_pct:float, # share held out (`stream.held_out`)
-          seed:int # seed of the held-out rows
-         ) -> tuple[np.ndarray, np.ndarray]:
-    "This rank's training and held-out rows, as positions in its encoding; every rank's training rows equally many."
-    g = np.arange(self.rank, n_rows, self.world)  # the rows this rank encoded, in order
-    h = held_out(g, valid_pct, seed)
-    tr, va = np.flatnonzero(~h), np.flatnonzero(h)
-    n = int(self._reduce(torch.tensor([len(tr)]), dist.ReduceOp.MIN)[0])
-    return tr[:n], va
+def least(self:DDPSync, n:int # this rank's number, e.g. of training rows
+         ) -> int:
+    "The smallest `n` of all ranks (one all-reduce): how many training rows each rank reads, for equal steps."
+    return int(self._reduce(torch.tensor([n]), dist.ReduceOp.MIN)[0])
 
 # %% ../nbs/library/distributed.ipynb #d4b5d11f
 @patch
@@ -280,60 +270,3 @@ def gather(self:DDPSync, t:torch.Tensor # this rank's rows, e.g. its held-out lo
     if self.world == 1: return t
     out = [None] * self.world; dist.all_gather_object(out, t.cpu())
     return torch.cat(out).to(t.device)
-
-# %% ../nbs/library/distributed.ipynb #1c9f16be
-def _held(valid_pct:float, seed:int) -> Callable|None:
-    "The `skip` of the counting pass: row number -> whether it is held out."
-    return (lambda r: bool(held_out(r, valid_pct, seed))) if valid_pct else None
-
-def _texts_of(rows:Iterable) -> Iterator:
-    "The text of each (text, label) row (anything else as it is, for `count_tokens` to refuse)."
-    return (r[0] if isinstance(r, (tuple, list)) and len(r) == 2 else r for r in rows)
-
-def _vocab_of(counts:TokenCounts, min_count:int, max_size:int|None) -> Vocab:
-    "The vocabulary of all training rows' counts; `ValueError` if it has no token."
-    v = counts_vocab(counts, min_count, max_size)
-    if len(v) < 2: raise ValueError(_empty_vocab(counts.n_counted, min_count, bool(counts.counts)))
-    return v
-
-# %% ../nbs/library/distributed.ipynb #d4c01d88
-def _check_labels(enc:Encoded, n_classes:int):
-    "Refuse a label that is no index into the `n_classes` names."
-    if len(enc) and (top := int(enc.labels.max())) >= n_classes:
-        raise ValueError(f"a row's label is {top}, but there are {n_classes} target_names: labels are indices 0.."
-                         f"{n_classes - 1} into target_names")
-
-def _bownet(vocab:Vocab, n_classes:int, mc:dict, c:TrainConfig, enc:Encoded, tr:np.ndarray, sync:DDPSync) -> BowNet:
-    "The model, seeded, its idf from every rank's training rows, on this rank's device."
-    if not sync.sparse and 'sparse' in {f.name for f in fields(ModelConfig)}: mc = {**mc, 'sparse': False}
-    torch.manual_seed(c.seed)
-    model = BowNet(ModelConfig(n_vocab=len(vocab), n_classes=n_classes, **mc))
-    if model.config.idf: model.set_idf(sync.all_sum(enc.doc_freq(tr)), int(sync.sum([len(tr)])[0]))
-    return model.to(sync.device)
-
-# %% ../nbs/library/distributed.ipynb #b63f554c
-def fit_distributed(clf:NewsClassifier, # its preset and settings say how to train; fitted in place
-                    rows:Callable[[], Iterable[tuple[str, int]]], # () -> a fresh iterable of (text, label index) pairs
-                    target_names:list[str], # names of the labels 0..n-1
-                    sync:DDPSync|None=None, # this rank, from `process_group`; None: one process
-                    work_dir:str|Path|None=None, # where this rank's work folder goes; None: the temp folder
-                    workers:int=1, # processes that tokenize, on each rank
-                    progress:bool|None=None # show a progress bar (rank 0 only); None: the classifier's
-                   ) -> NewsClassifier:
-    "Fit `clf` on `rows()`, each rank of `sync` on its shard, the same model on every rank; streamed from disk."
-    sync, ((mc, c, t), names) = sync or DDPSync(), (clf._configs(), _check_names(target_names))
-    clf._trained = dict(preset=clf.preset, config=c, token_config=t)
-    with work_folder(work_dir) as tmp:
-        counts = sync.count_tokens(_texts_of(rows()), clf.tokens, skip=_held(c.valid_pct, c.seed))
-        vocab = sync.vocab(counts, lambda k: _vocab_of(k, t.min_count, t.max_size))
-        enc = sync.encode(rows(), vocab, tmp/'encoded', clf.tokens, counts, workers=workers)
-        _check_labels(enc, len(names)); tr, va = sync.split(counts.n_rows, c.valid_pct, c.seed)
-        model = _bownet(vocab, len(names), mc, c, enc, tr, sync)
-        valid_dl = EncodedLoader(enc, va, 1024) if sync.sum([len(va)])[0] else None  # the same on every rank
-        show = (clf.progress if progress is None else progress) and sync.rank == 0
-        train_dl = EncodedLoader(enc, tr, -(-c.bs // sync.world), True, c.seed)  # a step: about `bs` rows in all
-        hist, best = fit_model(model, train_dl, valid_dl, c, show, sync=sync)
-        del enc, train_dl, valid_dl  # the memory maps go before their folder
-    clf.vocab, clf.target_names, clf.classes_, clf.calibration = vocab, names, np.arange(len(names)), None
-    clf.model, clf.history, clf.best_epoch = model, hist, best
-    return clf
