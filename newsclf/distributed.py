@@ -85,7 +85,7 @@ def _mean_rows(g:torch.Tensor, world:int) -> torch.Tensor:
     u = torch.cat(ids); u = u[u >= 0].unique()  # sorted: every rank's rows
     vals = torch.zeros(len(u), *v.shape[1:], dtype=v.dtype).index_add_(0, torch.searchsorted(u, idx), v)
     dist.all_reduce(vals)
-    return torch.sparse_coo_tensor(u[None], vals / world, g.shape, is_coalesced=True)
+    return torch.sparse_coo_tensor(u[None], vals / world, g.shape, is_coalesced=True, check_invariants=False)
 def _make_dense(model:nn.Module) -> nn.Module:
     "Switch every layer with a `sparse` flag to dense gradients (the same maths): for NCCL."
     for m in model.modules():
