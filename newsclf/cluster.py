@@ -4,7 +4,7 @@
 
 # %% ../nbs/library/cluster.ipynb #b6b4f864
 from __future__ import annotations
-import json, os, shutil, tempfile, threading, time
+import json, logging, os, shutil, tempfile, threading, time
 from argparse import Namespace
 from pathlib import Path
 from typing import Iterator
@@ -182,7 +182,8 @@ def dask_rates(model_path:str|Path, # a model file
                lines_path:str|Path, # a file of texts: one per line, or JSON Lines with `text_field`
                text_field:str|None=None, # JSON Lines: the field that holds each text
                blocksize:int=2**22, # bytes per task, about
-               repeats:int=2 # timed runs per cluster, interleaved 1, 2, 2, 1 workers...; the best of each counts
+               repeats:int=2, # timed runs per cluster, interleaved 1, 2, 2, 1 workers...; the best of each counts
+               progress:bool=False # print each run's seconds as it ends
               ) -> dict:
     "Texts per second on a LocalCluster of 1 worker and of 2 (1 thread each), and the ratio: a measurement."
     import dask
@@ -191,11 +192,14 @@ def dask_rates(model_path:str|Path, # a model file
     model, (path,), _ = _check_files(model_path, [lines_path], Path(lines_path).parent/'.no-such-folder')
     n = sum(1 for _ in block_texts(str(path), 0, path.stat().st_size, text_field))
     secs, order = {1: [], 2: []}, ([1, 2, 2, 1] * repeats)[:2 * repeats]
-    kw = dict(threads_per_worker=1, processes=True, host='127.0.0.1', dashboard_address='127.0.0.1:0')
+    kw = dict(threads_per_worker=1, processes=True, host='127.0.0.1', dashboard_address='127.0.0.1:0',
+              silence_logs=logging.ERROR)
     with tempfile.TemporaryDirectory() as d, dask.config.set({'temporary-directory': d}):  # scratch space, removed after
         with LocalCluster(n_workers=1, **kw) as c1, Client(c1) as one, LocalCluster(n_workers=2, **kw) as c2, Client(c2) as two:
             for c in (one, two): c.run(cached_model, model)  # every worker loads the model before any clock starts
-            for k in order: secs[k].append(_timed(one if k == 1 else two, model, path, text_field, blocksize))
+            for k in order:
+                secs[k].append(_timed(one if k == 1 else two, model, path, text_field, blocksize))
+                if progress: print(f"{k} worker{'s' * (k > 1)}: {secs[k][-1]:.1f} s", flush=True)
     r1, r2 = n / min(secs[1]), n / min(secs[2])
     return dict(texts=n, mb=round(path.stat().st_size / 2**20, 1), blocks=len(file_blocks([path], blocksize)),
                 rate_1=round(r1), rate_2=round(r2), speedup=round(r2 / r1, 2))
