@@ -47,7 +47,7 @@ def _line_number(path:str, pos:int) -> int:
 
 # %% ../nbs/library/cluster.ipynb #34011c17
 def _raw_lines(path:str, start:int, end:int) -> Iterator[tuple[int, bytes]]:
-    "`(byte offset, line)` of each line that starts in `[start, end)` of `path`; a line over `MAX_INPUT_BYTES` is an error."
+    "`(offset, line)` of each line that starts in `[start, end)` of `path`; a line over `MAX_INPUT_BYTES` is an error."
     with open(path, 'rb') as f:
         if start: f.seek(start - 1); _skip_line(f)  # the line under way at `start` belongs to the block before
         while (pos := f.tell()) < end and (b := f.readline(MAX_INPUT_BYTES + 1)):
@@ -67,7 +67,8 @@ def _field(path:str, pos:int, b:bytes, field:str) -> str:
     if not b.strip(): return ''
     where = lambda: f"{safe_text(path)}, line {_line_number(path, pos):,}"
     try: o = json.loads(b.decode('utf-8', errors='replace'))
-    except (ValueError, RecursionError): raise ClusterError(f"{where()}: not JSON (each line holds one object)") from None
+    except (ValueError, RecursionError):
+        raise ClusterError(f"{where()}: not JSON (each line holds one object)") from None
     if not isinstance(o, dict) or not isinstance(o.get(field), str):
         raise ClusterError(f"{where()}: no text in field {safe_text(field)!r} (name the field with text_field=)")
     return o[field] if o[field].strip() else ''
@@ -79,7 +80,8 @@ def block_texts(path:str, # a file of texts
                 text_field:str|None=None # JSON Lines: the field that holds each text; `None`: each line is a text
                ) -> Iterator[str]:
     "The texts of the lines that start in `[start, end)` of `path`, in order: what one block of `file_blocks` reads."
-    for pos, b in _raw_lines(path, start, end): yield _text(b) if text_field is None else _field(path, pos, b, text_field)
+    for pos, b in _raw_lines(path, start, end):
+        yield _text(b) if text_field is None else _field(path, pos, b, text_field)
 
 # %% ../nbs/library/cluster.ipynb #20528a90
 _MODELS, _LOCK = {}, threading.Lock()  # this process's models: path -> ((mtime, size), classifier)
@@ -115,7 +117,7 @@ def _check_options(text_field, blocksize, top, abstain):
 
 # %% ../nbs/library/cluster.ipynb #269e3dca
 def _check_files(model, paths:list, out_dir) -> tuple[str, list[Path], Path]:
-    "Absolute paths of the model, the inputs and the new output folder; an error for each that is missing or in the way."
+    "Absolute paths of the model, the inputs and the new output folder; an error for each missing or in the way."
     paths, out = [Path(p).absolute() for p in paths], Path(out_dir).absolute()
     if not paths: raise ClusterError("no input files: give at least one file of texts")
     for p in paths:
@@ -170,14 +172,27 @@ def predict_files(model:str|Path, # a model file, at this path on every worker (
     return dict(out=out, files=[out/f'{p.stem}.jsonl' for p in paths], texts=sum(n), blocks=len(blocks))
 
 # %% ../nbs/library/cluster.ipynb #58286665
-def _timed(client, model:str, path:Path, text_field, blocksize:int) -> float:
-    "Seconds to predict `path` on `client`'s cluster, into a temporary folder removed after."
+def _cpu(client) -> float:
+    "CPU seconds the cluster's workers have used so far, every thread of each."
+    return sum(client.run(time.process_time).values())
+
+def _timed(client, model:str, path:Path, text_field, blocksize:int) -> tuple[float, float]:
+    "Wall and workers' CPU seconds to predict `path` on `client`'s cluster, into a temporary folder removed after."
     with tempfile.TemporaryDirectory() as d:
-        t0 = time.perf_counter()
+        cpu, t0 = _cpu(client), time.perf_counter()
         predict_files(model, [path], Path(d)/'out', text_field, client, blocksize)
-        return time.perf_counter() - t0
+        return time.perf_counter() - t0, _cpu(client) - cpu
 
 # %% ../nbs/library/cluster.ipynb #149b95f9
+def _runs(clients:dict, order:list, progress:bool, *args) -> dict:
+    "`(wall, CPU)` seconds of each timed run, by number of workers, the runs in `order`."
+    runs = {k: [] for k in clients}
+    for k in order:
+        runs[k].append(_timed(clients[k], *args)); wall, cpu = runs[k][-1]
+        if progress: print(f"{k} worker{'s' * (k > 1)}: {wall:.1f} s, {cpu / wall:.2f} cores busy", flush=True)
+    return runs
+
+# %% ../nbs/library/cluster.ipynb #3a9c6ce8
 def dask_rates(model_path:str|Path, # a model file
                lines_path:str|Path, # a file of texts: one per line, or JSON Lines with `text_field`
                text_field:str|None=None, # JSON Lines: the field that holds each text
@@ -185,21 +200,21 @@ def dask_rates(model_path:str|Path, # a model file
                repeats:int=2, # timed runs per cluster, interleaved 1, 2, 2, 1 workers...; the best of each counts
                progress:bool=False # print each run's seconds as it ends
               ) -> dict:
-    "Texts per second on a LocalCluster of 1 worker and of 2 (1 thread each), and the ratio: a measurement."
+    "Texts per second on a LocalCluster of 1 worker and of 2 (1 thread each), the ratio and the cores kept busy."
     import dask
     from distributed import Client, LocalCluster
     _check_int('repeats', repeats, 1, 100)
     model, (path,), _ = _check_files(model_path, [lines_path], Path(lines_path).parent/'.no-such-folder')
     n = sum(1 for _ in block_texts(str(path), 0, path.stat().st_size, text_field))
-    secs, order = {1: [], 2: []}, ([1, 2, 2, 1] * repeats)[:2 * repeats]
     kw = dict(threads_per_worker=1, processes=True, host='127.0.0.1', dashboard_address='127.0.0.1:0',
               silence_logs=logging.ERROR)
-    with tempfile.TemporaryDirectory() as d, dask.config.set({'temporary-directory': d}):  # scratch space, removed after
-        with LocalCluster(n_workers=1, **kw) as c1, Client(c1) as one, LocalCluster(n_workers=2, **kw) as c2, Client(c2) as two:
+    with tempfile.TemporaryDirectory() as d, dask.config.set({'temporary-directory': d}):  # scratch, removed after
+        with LocalCluster(n_workers=1, **kw) as lc1, Client(lc1) as one, LocalCluster(n_workers=2, **kw) as lc2, \
+             Client(lc2) as two:
             for c in (one, two): c.run(cached_model, model)  # every worker loads the model before any clock starts
-            for k in order:
-                secs[k].append(_timed(one if k == 1 else two, model, path, text_field, blocksize))
-                if progress: print(f"{k} worker{'s' * (k > 1)}: {secs[k][-1]:.1f} s", flush=True)
-    r1, r2 = n / min(secs[1]), n / min(secs[2])
+            order = ([1, 2, 2, 1] * repeats)[:2 * repeats]
+            runs = _runs({1: one, 2: two}, order, progress, model, path, text_field, blocksize)
+    (w1, c1), (w2, c2) = min(runs[1]), min(runs[2])
     return dict(texts=n, mb=round(path.stat().st_size / 2**20, 1), blocks=len(file_blocks([path], blocksize)),
-                rate_1=round(r1), rate_2=round(r2), speedup=round(r2 / r1, 2))
+                rate_1=round(n / w1), rate_2=round(n / w2), speedup=round(w1 / w2, 2),
+                cores_1=round(c1 / w1, 2), cores_2=round(c2 / w2, 2))
