@@ -4,13 +4,13 @@
 
 # %% ../nbs/library/benchmark.ipynb #540630be
 from __future__ import annotations
-import argparse, json, math, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, math, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time, zlib
 from contextlib import contextmanager
 from functools import partial
 from unittest import mock
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 import numpy as np, torch, sklearn
 from sklearn.pipeline import make_pipeline
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -23,11 +23,14 @@ from .measure import measure
 from .replica import tutorial_replica
 
 # %% auto #0
-__all__ = ['TASKS', 'METRICS', 'TARGETS', 'GOALS', 'CONTENTION', 'SECTIONS', 'MAX_RESULTS_MB', 'load_task', 'sklearn_baselines',
+__all__ = ['TASKS', 'METRICS', 'TARGETS', 'GOALS', 'CONTENTION', 'SCALES', 'RENAME_SHARE', 'PREDICT_COPIES', 'SCALE_FASTTEXT',
+           'SCALE_SGD', 'SCALE_SYSTEMS', 'SECTIONS', 'MAX_RESULTS_MB', 'load_task', 'sklearn_baselines',
            'fasttext_line', 'fasttext_fit', 'tune_fasttext', 'systems', 'run_system', 'summarize', 'ratios', 'run_task',
            'run_benchmark', 'format_table', 'markdown_table', 'check_targets', 'check_goals', 'competing_process',
-           'contention', 'latency', 'check_speed_targets', 'targets_table', 'results_path', 'load_results', 'main',
-           'plot_benchmark']
+           'contention', 'latency', 'check_speed_targets', 'renamed', 'scale_rows', 'one_line', 'write_scale_files',
+           'run_tree', 'run_child', 'newsclf_train_command', 'write_lines', 'predict_rows', 'torchrun_row', 'dask_row',
+           'scale', 'scale_table', 'predict_table', 'scale_ratios', 'check_scale_targets', 'plot_scale',
+           'targets_table', 'results_path', 'load_results', 'main', 'plot_benchmark']
 
 # %% ../nbs/library/benchmark.ipynb #ac4c9e4b
 TASKS = {'3 raw':       dict(categories=TUTORIAL_GROUPS, remove=(), preset='tutorial', replica_epochs=10,
@@ -397,17 +400,496 @@ def check_speed_targets(results:dict # `run_benchmark`'s results, with `contenti
         out += [_target(f'{t}: {q}', r[q], op, g) for q, op, g in gs if r.get(q) is not None]
     return out
 
+# %% ../nbs/library/benchmark.ipynb #sc000001
+SCALES = (1, 4, 16)  # copies of the twenty newsgroups' training posts the `scale` section fits on
+RENAME_SHARE = 0.1  # share of word types each copy after the first renames
+PREDICT_COPIES = 16  # copies of the test posts in the prediction file: about 220 MB, one post per line
+SCALE_FASTTEXT = dict(TASKS['20 raw']['fasttext'], epoch=5, thread=2, seed=0)  # '20 raw' settings, 5 epochs, not 25
+SCALE_SGD = dict(n_features=2**20, chunk=2000, passes=1)  # scikit-learn's peer: hashed features, rows per partial_fit
+
+# %% ../nbs/library/benchmark.ipynb #sc000002
+_WORD = re.compile(r'\w\w+')  # a word, as newsclf and scikit-learn split text
+
+class _Renames(dict):
+    "Word -> itself, or renamed in copy `copy`: a deterministic `share` of word types, by a hash of word and copy."
+    def __init__(self, copy:int, share:float): self.copy, self.cut = copy, int(share * 2**32)
+    def __missing__(self, w:str) -> str:
+        hit = zlib.crc32(f'{self.copy} {w.lower()}'.encode('utf-8', 'surrogatepass')) < self.cut
+        self[w] = f'{w}_c{self.copy}' if hit else w
+        return self[w]
+
+# %% ../nbs/library/benchmark.ipynb #sc000003
+def renamed(texts:Iterable[str], # the posts of one copy
+            copy:int, # which copy: 0 leaves the posts as they are
+            share:float=RENAME_SHARE # share of word types a further copy renames
+           ) -> Iterator[str]:
+    "`texts` as copy `copy` of the data: each copy after the first renames a deterministic `share` of its word types."
+    if copy == 0: yield from texts; return
+    r = _Renames(copy, share); sub = lambda m: r[m.group()]
+    for t in texts: yield _WORD.sub(sub, t)
+
+# %% ../nbs/library/benchmark.ipynb #sc000008
+def _check_scale(scale) -> float:
+    "`scale`, if a share of the posts (0 < scale < 1) or a whole number of copies (1 up to 1,000)."
+    ok = isinstance(scale, (int, float)) and not isinstance(scale, bool) and math.isfinite(scale)
+    if not ok or not (0 < scale < 1 or (scale == int(scale) and 1 <= scale <= 1000)):
+        raise ValueError(f"scale {scale!r}: give a share of the posts below 1 (e.g. 0.05) or 1 to 1,000 whole copies")
+    return scale
+
+# %% ../nbs/library/benchmark.ipynb #sc000009
+def scale_rows(posts:Posts, # the posts to replicate
+               scale:float, # copies of them (1, 4, 16), or a share of them below 1
+               seed:int=0 # the seed of each copy's order
+              ) -> Iterator[tuple[str, str]]:
+    "(text, label name) of `scale` copies of `posts`, each in its own seeded order; below 1, a seeded share of them."
+    n = len(posts.data); _check_scale(scale)
+    orders = ([np.random.default_rng(seed).permutation(n)[:max(1, round(scale * n))]] if scale < 1 else
+              [np.random.default_rng(seed + c).permutation(n) for c in range(int(scale))])
+    for c, order in enumerate(orders):
+        for i, t in zip(order, renamed((posts.data[i] for i in order), c)): yield t, posts.target_names[posts.target[i]]
+
+# %% ../nbs/library/benchmark.ipynb #sc000012
+def one_line(text:str # a post
+            ) -> str:
+    "The post on one line: each run of whitespace, newlines among them, a single space."
+    return ' '.join(text.split())
+
+# %% ../nbs/library/benchmark.ipynb #sc000013
+def write_scale_files(rows:Iterable[tuple[str, str]], # (text, label name), e.g. from `scale_rows`
+                      stem:Path # the files' path without suffix; `.jsonl` and `.txt` (fastText) are written
+                     ) -> int:
+    "Write `rows` as JSON Lines (`stem.jsonl`) and fastText lines (`stem.txt`) in one pass: the number of rows."
+    n = 0
+    with open(f'{stem}.jsonl', 'w', encoding='utf-8') as fj, open(f'{stem}.txt', 'w', encoding='utf-8') as ff:
+        for n, (t, y) in enumerate(rows, 1):
+            fj.write(json.dumps({'text': t, 'label': y}) + '\n'); ff.write(f'__label__{y} {fasttext_line(t)}\n')
+    return n
+
+# %% ../nbs/library/benchmark.ipynb #sc000016
+def _tree_rss(p) -> int:
+    "Bytes resident in `p` (a `psutil.Process`) and all its children; 0 once it is gone."
+    import psutil
+    try: procs = [p, *p.children(recursive=True)]
+    except psutil.Error: return 0
+    total = 0
+    for q in procs:
+        try: total += q.memory_info().rss
+        except psutil.Error: pass  # ended between the listing and the reading
+    return total
+
+# %% ../nbs/library/benchmark.ipynb #sc000017
+def _drain(stream, out:list, keep:bool|int):
+    "Read `stream` to its end: keep it all (True), count its lines (False), or keep its last `keep` bytes (an int)."
+    n, tail = 0, b''
+    for chunk in iter(lambda: stream.read(1 << 16), b''):
+        if keep is True or type(keep) is int: tail = (tail + chunk) if keep is True else (tail + chunk)[-keep:]
+        else: n += chunk.count(b'\n')
+    out.append(tail if keep is not False else n)
+
+# %% ../nbs/library/benchmark.ipynb #sc000018
+def run_tree(cmd:list[str], # the command
+             stdin:Path|None=None, # a file fed to its stdin
+             count_lines:bool=False, # count stdout's lines instead of keeping it
+             env:dict|None=None, # extra environment variables
+             poll:float=0.05, # seconds between memory samples
+             timeout:float=7200 # seconds before the tree is killed
+            ) -> dict:
+    "Run `cmd`, polling its process tree's RSS: wall seconds, peak MB, return code, stdout (or its lines), stderr's tail."
+    import psutil, threading
+    f = open(stdin, 'rb') if stdin else subprocess.DEVNULL; out, err = [], []
+    try:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+        ts = [threading.Thread(target=_drain, args=(p.stdout, out, not count_lines)),
+              threading.Thread(target=_drain, args=(p.stderr, err, 4000))]
+        for t in ts: t.start()
+        peak = _watch(p, psutil.Process(p.pid), poll, t0 + timeout)
+        for t in ts: t.join()
+        wall = time.perf_counter() - t0
+    finally:
+        if stdin: f.close()
+    return dict(seconds=wall, peak_mb=peak / 2**20, returncode=p.returncode, stdout=out[0],
+                stderr=err[0].decode('utf-8', 'replace'))
+
+# %% ../nbs/library/benchmark.ipynb #sc000019
+def _watch(p:subprocess.Popen, proc, poll:float, deadline:float) -> int:
+    "Sample the RSS of `proc`'s tree every `poll` s until `p` ends (killed, with its children, at `deadline`): the peak."
+    import psutil
+    peak = 0
+    while p.poll() is None:
+        peak = max(peak, _tree_rss(proc))
+        if time.perf_counter() > deadline:
+            for q in [*proc.children(recursive=True), proc]:
+                try: q.kill()
+                except psutil.Error: pass
+        time.sleep(poll)
+    return peak
+
+# %% ../nbs/library/benchmark.ipynb #sc000023
+def _jsonl_batches(path:str, classes:dict, size:int):
+    "Lists of (text, class index) of `size` rows of a JSON Lines file."
+    import json
+    batch = []
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            r = json.loads(line); batch.append((r['text'], classes[r['label']]))
+            if len(batch) == size: yield batch; batch = []
+    if batch: yield batch
+
+# %% ../nbs/library/benchmark.ipynb #sc000024
+def _sgd_child(a:dict) -> dict:
+    "In a fresh process: `SGDClassifier.partial_fit` on hashed chunks of `a['train']`, scored on `a['test']`."
+    import time, numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import SGDClassifier
+    hv, clf, ix = HashingVectorizer(alternate_sign=False, n_features=a['n_features']), SGDClassifier(random_state=0), \
+        {c: i for i, c in enumerate(a['classes'])}
+    t = time.perf_counter()
+    for _ in range(a['passes']):
+        for b in _jsonl_batches(a['train'], ix, a['chunk']):
+            clf.partial_fit(hv.transform([x for x, _ in b]), [y for _, y in b], classes=np.arange(len(ix)))
+    fit, right, n = time.perf_counter() - t, 0, 0
+    for b in _jsonl_batches(a['test'], ix, a['chunk']):
+        right += int((clf.predict(hv.transform([x for x, _ in b])) == [y for _, y in b]).sum()); n += len(b)
+    return dict(fit_seconds=fit, accuracy=right / n)
+
+# %% ../nbs/library/benchmark.ipynb #sc000025
+def _fasttext_child(a:dict) -> dict:
+    "In a fresh process: fastText trained on `a['train']` with `a['params']`, scored on `a['test']`, saved to `a['model']`."
+    import time, fasttext
+    t = time.perf_counter(); m = fasttext.train_supervised(a['train'], verbose=0, **a['params'])
+    fit = time.perf_counter() - t; n, p1, _ = m.test(a['test'])  # one label a line: precision at 1 is accuracy
+    if a.get('model'): m.save_model(a['model'])
+    return dict(fit_seconds=fit, accuracy=p1)
+
+# %% ../nbs/library/benchmark.ipynb #sc000026
+def _fasttext_predict_child(a:dict) -> dict:
+    "In a fresh process: the label of each line of stdin by fastText's `a['model']`, written in batches of `a['bs']`."
+    import re, sys, fasttext
+    m, punct, n, batch = fasttext.load_model(a['model']), re.compile(a['punct']), 0, []
+    def flush(b):
+        labels = m.predict([' '.join(punct.sub(r' \1 ', t.lower()).split()) for t in b])[0]
+        sys.stdout.write(''.join((l[0] if l else '-') + '\n' for l in labels)); sys.stdout.flush()
+    for line in sys.stdin.buffer:
+        batch.append(line.decode('utf-8', 'replace').rstrip('\n')); n += 1
+        if len(batch) == a['bs']: flush(batch); batch = []
+    if batch: flush(batch)
+    return dict(lines=n)
+
+# %% ../nbs/library/benchmark.ipynb #sc000027
+def _child_script(call:Callable, *helpers:Callable) -> str:
+    "A script defining `helpers` and `call` and printing `call(json.loads(sys.argv[1]))` as JSON on stderr's last line."
+    import inspect
+    src = '\n'.join(inspect.getsource(f) for f in (*helpers, call))
+    return f"import json, sys\n{src}\nprint(json.dumps({call.__name__}(json.loads(sys.argv[1]))), file=sys.stderr)"
+
+# %% ../nbs/library/benchmark.ipynb #sc000028
+def _last_json(text:str) -> dict:
+    "The JSON object on the last line of `text` that holds one."
+    for line in reversed(text.splitlines()):
+        try: return json.loads(line)
+        except json.JSONDecodeError: continue
+    raise ValueError(f"no JSON result in: {text[-500:]}")
+
+# %% ../nbs/library/benchmark.ipynb #sc000029
+def run_child(call:Callable, # a self-contained function of this module (it imports what it uses)
+              args:dict, # its argument, passed as JSON
+              *helpers:Callable, # functions it calls
+              stdin:Path|None=None, # a file fed to its stdin
+              count_lines:bool=False # count stdout's lines (see `run_tree`)
+             ) -> dict:
+    "Run `call(args)` in a fresh Python process, as `run_tree` measures it: its result and the measures."
+    r = run_tree([sys.executable, '-c', _child_script(call, *helpers), json.dumps(args)], stdin, count_lines)
+    if r['returncode']: raise RuntimeError(f"{call.__name__} failed ({r['returncode']}): {r['stderr'][-1000:]}")
+    return {**_last_json(r['stderr']), **{k: r[k] for k in ('seconds', 'peak_mb')}, 'stdout': r['stdout']}
+
+# %% ../nbs/library/benchmark.ipynb #sc000034
+def _has_option(cmd:list[str], option:str) -> bool:
+    "Whether `cmd --help` lists `option`."
+    r = subprocess.run([*cmd, '--help'], capture_output=True, text=True)
+    return re.search(rf'(^|\s){re.escape(option)}\b', r.stdout) is not None
+
+# %% ../nbs/library/benchmark.ipynb #sc000035
+def _first_json(text:str) -> dict:
+    "The first JSON object in `text` (a command's `--json` output; torchrun's ranks may print one each)."
+    try: return json.JSONDecoder().raw_decode(text[text.index('{'):])[0]
+    except ValueError: raise ValueError(f"no JSON result in: {text[-500:]}") from None
+
+# %% ../nbs/library/benchmark.ipynb #sc000036
+def newsclf_train_command(train:Path, # training texts, a file `read_texts` reads
+                          test:Path, # test texts, the same layout
+                          model:Path # where the model goes
+                         ) -> list[str]:
+    "`newsclf train` fitting `train` for one epoch, scoring `test`, saving `model`; `--workers 2` where it exists."
+    cmd = _newsclf_command()
+    return [*cmd, 'train', '--train', str(train), '--test', str(test), '--epochs', '1', '--model', str(model),
+            '--force', '--quiet', '--json', *(['--workers', '2'] if _has_option([*cmd, 'train'], '--workers') else [])]
+
+# %% ../nbs/library/benchmark.ipynb #sc000037
+def _measured(cmd:list[str], **kw) -> dict:
+    "`run_tree(cmd)`'s measures and the JSON the command printed; a `RuntimeError` with its last words if it failed."
+    r = run_tree(cmd, **kw)
+    if r['returncode']: raise RuntimeError(f"failed ({r['returncode']}): {_why(r['stderr'])}")
+    return {**(_first_json(r['stdout'].decode('utf-8', 'replace')) if isinstance(r['stdout'], bytes) else {}),
+            'seconds': r['seconds'], 'peak_mb': r['peak_mb'], 'stdout': r['stdout']}
+
+# %% ../nbs/library/benchmark.ipynb #sc000038
+_NOISE = re.compile(r'^(\s|[WEI]\d{4} |[*=\-\[]|Traceback|Setting OMP_NUM_THREADS|Failures:|Root Cause)'
+                    r'|ChildFailedError| FAILED$')  # traceback frames, torchrun's logs and its failure summary
+
+def _why(stderr:str) -> str:
+    "The last telling line of a command's error output (not torchrun's summary), control characters escaped, short."
+    lines = [l for l in stderr.splitlines() if l.strip()]
+    last = ([l for l in lines if not _NOISE.search(l)] or lines or ['(no error output)'])[-1]
+    return ''.join(c if c.isprintable() else c.encode('unicode_escape').decode('ascii') for c in last)[:300]
+
+# %% ../nbs/library/benchmark.ipynb #sc000041
+SCALE_SYSTEMS = ('newsclf', 'fastText', 'SGD, hashed')  # the systems the scale section fits
+
+def _scale_fits(d:Path, stem:Path, test:Path, classes:list[str]) -> dict[str, Callable]:
+    "name -> `run()` fitting `stem`'s files in a fresh process (the models go to `d`, named by the stem)."
+    model = lambda suffix: str(d/f'{stem.name}.{suffix}')
+    return {'newsclf': lambda: _measured(newsclf_train_command(f'{stem}.jsonl', f'{test}.jsonl', model('safetensors'))),
+            'fastText': lambda: run_child(_fasttext_child, dict(train=f'{stem}.txt', test=f'{test}.txt',
+                                                                model=model('bin'), params=SCALE_FASTTEXT)),
+            'SGD, hashed': lambda: run_child(_sgd_child, dict(SCALE_SGD, train=f'{stem}.jsonl', test=f'{test}.jsonl',
+                                                              classes=classes), _jsonl_batches)}
+
+# %% ../nbs/library/benchmark.ipynb #sc000042
+def _fit_row(system:str, scale:float, n:int, run:Callable) -> dict:
+    "One system's fit at one scale, measured; its error instead where it failed."
+    row = dict(system=system, scale=scale, n_train=n)
+    try: r = run()
+    except (RuntimeError, ValueError, KeyError) as e: return {**row, 'error': _why(str(e))}
+    return {**row, 'seconds': r['seconds'], 's_per_1k': 1000 * r['seconds'] / n, 'peak_mb': r['peak_mb'],
+            'accuracy': r['accuracy'], 'fit_seconds': r.get('fit_seconds')}
+
+# %% ../nbs/library/benchmark.ipynb #sc000044
+def write_lines(rows:Iterable[tuple[str, str]], # (text, label), e.g. `scale_rows(test, 16)`
+                path:Path # the file to write
+               ) -> int:
+    "Write each text of `rows` on a line of its own (`one_line`): the number of lines."
+    n = 0
+    with open(path, 'w', encoding='utf-8') as f:
+        for n, (t, _) in enumerate(rows, 1): f.write(one_line(t) + '\n')
+    return n
+
+# %% ../nbs/library/benchmark.ipynb #sc000045
+def _predict_row(system:str, path:Path, lines:int, run:Callable) -> dict:
+    "One system's pass over the `lines` lines of `path`: rate, peak MB, lines answered; its error where it failed."
+    row = dict(system=system, lines=lines, mb=path.stat().st_size / 2**20)
+    try: r = run()
+    except (RuntimeError, ValueError, KeyError) as e: return {**row, 'error': _why(str(e))}
+    return {**row, 'answered': r['stdout'], 'seconds': r['seconds'], 'lines_per_s': lines / r['seconds'],
+            'peak_mb': r['peak_mb']}
+
+# %% ../nbs/library/benchmark.ipynb #sc000046
+def predict_rows(path:Path, # one text per line
+                 lines:int, # how many
+                 newsclf_model:Path, # a newsclf model file
+                 fasttext_model:Path # a fastText model file
+                ) -> list[dict]:
+    "newsclf's and fastText's streamed prediction over `path`, each in a fresh process."
+    nc = lambda: _measured([*_newsclf_command(), 'predict', '--lines', '--model', str(newsclf_model)], stdin=path,
+                           count_lines=True)
+    ft = lambda: run_child(_fasttext_predict_child, dict(model=str(fasttext_model), punct=_PUNCT.pattern, bs=1000),
+                           stdin=path, count_lines=True)
+    return [_predict_row('newsclf', path, lines, nc), _predict_row('fastText', path, lines, ft)]
+
+# %% ../nbs/library/benchmark.ipynb #sc000048
+def _torchrun_command(ranks:int, train:Path, test:Path, model:Path) -> list[str]:
+    "`torchrun --standalone --nproc-per-node ranks -m newsclf train ...` (as `python -m torch.distributed.run`)."
+    args = newsclf_train_command(train, test, model)
+    return [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc-per-node', str(ranks),
+            '-m', 'newsclf', *args[args.index('train'):]]
+
+# %% ../nbs/library/benchmark.ipynb #sc000049
+def torchrun_row(train:Path, # training texts, JSON Lines
+                 test:Path, # test texts, JSON Lines
+                 model:Path, # where the models go (replaced)
+                 scale:float, # the scale `train` holds, for the record
+                 n:int # its number of texts
+                ) -> dict:
+    "Wall time, peak MB and accuracy of 2 ranks and of 1 rank (one thread each), and their ratio; or why not available."
+    out = dict(scale=scale, n_train=n)
+    for ranks in (2, 1):
+        try: r = _measured(_torchrun_command(ranks, train, test, model), env={'OMP_NUM_THREADS': '1'})
+        except (RuntimeError, ValueError) as e: return {**out, 'available': False, 'why': f'{ranks} ranks: {e}'[:300]}
+        out[f'ranks_{ranks}'] = {k: r.get(k) for k in ('seconds', 'peak_mb', 'accuracy')}
+    return {**out, 'available': True, 'ratio': out['ranks_2']['seconds'] / out['ranks_1']['seconds']}
+
+# %% ../nbs/library/benchmark.ipynb #sc000050
+def dask_row(model:Path, # a newsclf model file
+             lines:Path # one text per line
+            ) -> dict:
+    "`newsclf.cluster.dask_rates(model, lines)` (rates of 1 and 2 workers and their `ratio`), or why not available."
+    try: from newsclf.cluster import dask_rates
+    except ImportError as e: return dict(available=False, why=_why(f'newsclf.cluster.dask_rates: {e}'))
+    try: r = dask_rates(str(model), str(lines))
+    except Exception as e: return dict(available=False, why=_why(f'dask_rates failed: {type(e).__name__}: {e}'))
+    return dict(json.loads(json.dumps(r, default=str)), available=True)  # whatever it gives, as plain JSON
+
+# %% ../nbs/library/benchmark.ipynb #sc000055
+def _fit_scale(train:Posts, k:float, d:Path, classes:list[str], log) -> tuple[list[dict], Path, int]:
+    "Write scale `k`'s files in `d` and fit each system on them: the rows, the files' stem and their number of texts."
+    stem = d/f'train{k:g}'; n = write_scale_files(scale_rows(train, k), stem); rows = []
+    log(f"  {k:g}x: {n:,} training texts, {os.path.getsize(f'{stem}.jsonl') / 2**20:,.0f} MB of JSON Lines")
+    for name, run in _scale_fits(d, stem, d/'test', classes).items():
+        rows.append(_fit_row(name, k, n, run)); log(f"    {_fit_line(rows[-1])}")
+    return rows, stem, n
+
+# %% ../nbs/library/benchmark.ipynb #sc000056
+def _fit_line(r:dict) -> str:
+    "One fit row on one line, rounded for a reader."
+    if 'error' in r: return f"{r['system']}: FAILED: {r['error']}"
+    return (f"{r['system']}: {r['seconds']:,.1f} s ({r['s_per_1k']:.2f} s per 1k texts), peak {r['peak_mb']:,.0f} MB, "
+            f"accuracy {r['accuracy']:.3f}")
+
+# %% ../nbs/library/benchmark.ipynb #sc000057
+def _predict_line(r:dict) -> str:
+    "One prediction row on one line, rounded for a reader."
+    if 'error' in r: return f"{r['system']}: FAILED: {r['error']}"
+    return (f"{r['system']}: {r['lines']:,} lines ({r['mb']:,.0f} MB), {r['answered']:,} answered, "
+            f"{r['lines_per_s']:,.0f} lines/s, peak {r['peak_mb']:,.0f} MB")
+
+# %% ../nbs/library/benchmark.ipynb #sc000058
+def scale(scales:Iterable[float]=SCALES, # copies of the training posts (below 1: a share of them, for tests)
+          predict_copies:float=PREDICT_COPIES, # copies of the test posts in the prediction file
+          test_share:float=1, # share of the test posts that score the fits (1: all)
+          torchrun:bool=True, # measure the torchrun row at the largest scale
+          dask:bool=True, # measure the Dask row
+          work_dir:str|Path|None=None, # where the temporary folder goes (default: the system's)
+          log:Callable=print # progress messages
+         ) -> dict:
+    "The scale section: fits at each scale, prediction over a large file, torchrun and Dask rows, and the settings."
+    scales = sorted({_check_scale(s) for s in scales}); _check_scale(predict_copies); _check_scale(test_share)
+    train, test = load_task(TASKS['20 raw']); fits = []; tr = dict(available=False, why='not run')
+    with tempfile.TemporaryDirectory(prefix='newsclf-scale-', dir=work_dir) as d:
+        d = Path(d); write_scale_files(scale_rows(test, test_share), d/'test')
+        for k in scales:
+            rows, stem, n = _fit_scale(train, k, d, train.target_names, log); fits += rows
+            if torchrun and k == scales[-1]:
+                tr = torchrun_row(f'{stem}.jsonl', d/'test.jsonl', d/'ddp.safetensors', k, n); log(f"  torchrun: {tr}")
+            for s in ('.jsonl', '.txt'): os.remove(f'{stem}{s}')
+        lines = write_lines(scale_rows(test, predict_copies), d/'lines.txt'); first = f'{d}/train{scales[0]:g}'
+        pred = predict_rows(d/'lines.txt', lines, Path(f'{first}.safetensors'), Path(f'{first}.bin'))
+        for r in pred: log(f"  predict: {_predict_line(r)}")
+        dk = dask_row(Path(f'{first}.safetensors'), d/'lines.txt') if dask else dict(available=False, why='not run')
+        log(f"  Dask: {dk}")
+    return dict(fit=fits, predict=pred, torchrun=tr, dask=dk, settings=_scale_settings(scales, predict_copies, test_share))
+
+# %% ../nbs/library/benchmark.ipynb #sc000059
+def _scale_settings(scales:list[float], predict_copies:float, test_share:float) -> dict:
+    return dict(scales=scales, predict_copies=predict_copies, test_share=test_share, rename_share=RENAME_SHARE,
+                fasttext=SCALE_FASTTEXT, sgd=SCALE_SGD, newsclf=' '.join(newsclf_train_command('TRAIN', 'TEST', 'M')[1:]),
+                memory='peak RSS of the process and its children, polled every 50 ms')
+
+# %% ../nbs/library/benchmark.ipynb #sc000064
+def _x(k:float) -> str: return f'{k:g}x'
+
+def _fit_cells(r:dict) -> list[str]:
+    if 'error' in r: return [f"failed: {r['error']}", '', '', '']
+    return [f"{r['seconds']:,.1f}", f"{r['s_per_1k']:.2f}", f"{r['peak_mb']:,.0f}", f"{r['accuracy']:.3f}"]
+
+# %% ../nbs/library/benchmark.ipynb #sc000065
+def scale_table(s:dict # a scale section, as `scale` gives it
+               ) -> str:
+    "The fits as a Markdown table, system by system: training texts, wall s, s per 1k texts, peak MB, test accuracy."
+    head = ['system', 'scale', 'training texts', 'wall s', 's per 1k texts', 'peak MB', 'test accuracy']
+    rows = sorted(s['fit'], key=lambda r: (SCALE_SYSTEMS.index(r['system']), r['scale']))
+    return _markdown([head, *[[r['system'], _x(r['scale']), f"{r['n_train']:,}", *_fit_cells(r)] for r in rows]],
+                     'llrrrrr')
+
+# %% ../nbs/library/benchmark.ipynb #sc000066
+def _scaleout_row(name:str, r:dict, what:str) -> list[str]:
+    if not r.get('available'): return [name, '', '', '', '', f"not available: {r.get('why', '')}"]
+    return [name, '', '', '', '', f"{what}: {r['ratio']:.2f}x"]
+
+def predict_table(s:dict # a scale section, as `scale` gives it
+                 ) -> str:
+    "Prediction over the large file as a Markdown table, then the torchrun and Dask rows (or why they are missing)."
+    rows = [[r['system'], f"{r['lines']:,}", f"{r['mb']:,.0f}", *(['', '', f"failed: {r['error']}"] if 'error' in r
+             else [f"{r['lines_per_s']:,.0f}", f"{r['peak_mb']:,.0f}", f"{r['answered']:,} answered"])]
+            for r in s['predict']]
+    rows += [_scaleout_row('torchrun, 2 ranks', s['torchrun'], 'wall time / 1 rank'),
+             _scaleout_row('Dask, 2 workers', s['dask'], 'rate / 1 worker')]
+    return _markdown([['system', 'lines', 'MB', 'lines/s', 'peak MB', 'notes'], *rows], 'lrrrrl')
+
+# %% ../nbs/library/benchmark.ipynb #sc000067
+def scale_ratios(s:dict # a scale section, as `scale` gives it
+                ) -> dict[str, dict]:
+    "Each system's largest scale against its smallest: peak and s per 1k texts as ratios, accuracy as a difference."
+    out = {}
+    for name in SCALE_SYSTEMS:
+        rs = {r['scale']: r for r in s['fit'] if r['system'] == name and 'error' not in r}
+        if len(rs) < 2: continue
+        lo, hi = rs[min(rs)], rs[max(rs)]
+        out[name] = dict(lo=lo['scale'], hi=hi['scale'], peak=hi['peak_mb'] / lo['peak_mb'],
+                         s_per_1k=hi['s_per_1k'] / lo['s_per_1k'], accuracy=hi['accuracy'] - lo['accuracy'])
+    return out
+
+# %% ../nbs/library/benchmark.ipynb #sc000069
+def _scale_target(what:str, measured:float|None, op:str, goal:float) -> dict:
+    if measured is None: return dict(task='scale', metric=what, target=f'{op} {goal:g}', measured=None, met=None)
+    return {**_target(what, measured, op, goal), 'task': 'scale'}
+
+# %% ../nbs/library/benchmark.ipynb #sc000070
+def _fits_of(s:dict, system:str) -> dict[float, dict]:
+    return {r['scale']: r for r in s['fit'] if r['system'] == system and 'error' not in r}
+
+def check_scale_targets(results:dict # results with a `scale` section
+                       ) -> list[dict]:
+    "The scale targets of issues 32 and 33, as `check_speed_targets` gives them; unmeasured ones with `measured` None."
+    s = results.get('scale')
+    if not s: return []
+    f, ks = _fits_of(s, 'newsclf'), s['settings']['scales']; lo, hi = min(ks), max(ks); lx, hx = _x(lo), _x(hi)
+    both = lo in f and hi in f; ratio = lambda k, a, b: a[k] / b[k] if a and b else None
+    pr = {r['system']: r for r in s['predict'] if 'error' not in r}
+    out = [_scale_target(f'newsclf peak {hx} / {lx}', ratio('peak_mb', f.get(hi), f.get(lo)), '<=', 1.5),
+           _scale_target(f'newsclf peak MB at {hx}', f[hi]['peak_mb'] if hi in f else None, '<=', 2048),
+           _scale_target(f'newsclf s per 1k texts {hx} / {lx}', ratio('s_per_1k', f.get(hi), f.get(lo)), '<=', 1.2)]
+    out += [_scale_target(f'newsclf accuracy {_x(k)} - {lx}', f[k]['accuracy'] - f[lo]['accuracy'] if k in f and lo in f
+                          else None, '>=', 0) for k in ks if k != lo]
+    out += [_scale_target('newsclf predict peak MB', pr['newsclf']['peak_mb'] if 'newsclf' in pr else None, '<=', 500),
+            _scale_target('newsclf predict rate / fastText rate', ratio('lines_per_s', pr.get('newsclf'),
+                          pr.get('fastText')), '>=', 1.5)]
+    tr, dk = s.get('torchrun', {}), s.get('dask', {})
+    return out + [_scale_target('torchrun 2 ranks / 1 rank wall', tr.get('ratio') if tr.get('available') else None,
+                                '<=', 0.65),
+                  _scale_target('Dask 2 workers / 1 worker rate', dk.get('ratio') if dk.get('available') else None,
+                                '>=', 1.6)]
+
+# %% ../nbs/library/benchmark.ipynb #sc000074
+def plot_scale(s:dict # a scale section, as `scale` gives it
+              ):
+    "Seconds per 1,000 training texts and peak MB against training texts (log x), one line per system."
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+    fig, axs = plt.subplots(1, 2, figsize=(11, 3.6))
+    for name in SCALE_SYSTEMS:
+        rs = sorted(_fits_of(s, name).values(), key=lambda r: r['n_train'])
+        for ax, k in zip(axs, ('s_per_1k', 'peak_mb')):
+            ax.plot([r['n_train'] for r in rs], [r[k] for r in rs], 'o-', label=name)
+    for ax, t in zip(axs, ('seconds per 1,000 training texts', 'peak memory, MB (process tree)')):
+        ax.set_xscale('log'); ax.set_ylim(bottom=0); ax.set_title(t, fontsize=10); ax.set_xlabel('training texts (log)')
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:,.0f}'))
+    axs[0].legend(fontsize=8); fig.tight_layout(); plt.close(fig)
+    return fig
+
 # %% ../nbs/library/benchmark.ipynb #bm0a1b34
-def _num(v:float, metric:str) -> str:
-    "`v` rounded for a reader: accuracy to 4 decimals, others to 2, whole from 100 up."
+def _num(v:float|None, metric:str) -> str:
+    "`v` rounded for a reader: accuracy to 4 decimals, others to 2, whole from 100 up; None: 'n/a'."
+    if v is None: return 'n/a'
     return f'{v:.4f}' if metric == 'accuracy' else f'{v:,.0f}' if abs(v) >= 100 else f'{v:.2f}'
 
 # %% ../nbs/library/benchmark.ipynb #bm0a1b35
+def _met(met:bool|None) -> str: return 'not measured' if met is None else 'met' if met else 'MISSED'
+
 def targets_table(results:dict # `run_benchmark`'s results, with `contention` and `latency` where they ran
                  ) -> str:
-    "The targets (`check_targets`, `check_speed_targets`) and goals (`check_goals`) of `results` as a Markdown table."
-    rows = [[c['task'], c['metric'], c['target'], _num(c['measured'], c['metric']), 'met' if c['met'] else 'MISSED']
-            for c in check_targets(results) + check_speed_targets(results)]
+    "The targets (`check_targets`, `check_speed_targets`, `check_scale_targets`) and goals (`check_goals`) of `results` as a Markdown table."
+    rows = [[c['task'], c['metric'], c['target'], _num(c['measured'], c['metric']), _met(c['met'])]
+            for c in check_targets(results) + check_speed_targets(results) + check_scale_targets(results)]
     rows += [[g['task'], 'accuracy goal', f">= {g['goal']:g}",
               f"{g['mean']:.4f} ± {g['std']:.4f} ({g['n_runs']} runs)",
               'met' if g['met'] else f"MISSED by {g['short']:,} test posts"] for g in check_goals(results)]
@@ -420,7 +902,7 @@ def results_path() -> Path:
     return Path(newsclf.__file__).parent/'benchmark_results.json'
 
 # %% ../nbs/library/benchmark.ipynb #1a1ed900
-SECTIONS = ['tasks', 'contention', 'latency']  # what `main` runs: the task tables, then `contention`, `latency`
+SECTIONS = ['tasks', 'contention', 'latency', 'scale']  # what `main` runs: the task tables, `contention`, `latency`, `scale`
 
 # %% ../nbs/library/benchmark.ipynb #76ce9325
 MAX_RESULTS_MB = 50  # a results file is about 100 KB: a file this big is not one
@@ -441,7 +923,7 @@ def load_results(path:str|Path|None=None # a file written by `python -m newsclf.
 
 # %% ../nbs/library/benchmark.ipynb #4cdb95de
 def _report(results:dict, log=print):
-    "Print each task's table and ratios, the contention and latency sections, then the targets and goals."
+    "Print each task's table and ratios, the contention, latency and scale sections, then the targets and goals."
     for name, t in results.get('tasks', {}).items():
         log(f"\n{name} newsgroups ({t['n_train']:,} training, {t['n_test']:,} test posts)\n{format_table(t)}")
         for q, v in ratios(t['rows']).items(): log(f"  {q}: {'n/a' if v is None else f'{v:.2f}x'}")
@@ -451,10 +933,12 @@ def _report(results:dict, log=print):
             log(f"  {n}: quiet {r['quiet']:.2f}, busy {r['busy']:.2f}, busy/quiet {r['ratio']:.2f}x")
     if lat := results.get('latency'):
         log("\nlatency: whole-process seconds (medians)\n  " + ', '.join(f"{k} {v:.2f}" for k, v in lat.items()))
+    if s := results.get('scale'):
+        log(f"\nscale: fits\n{scale_table(s)}\n\nscale: prediction and scale-out\n{predict_table(s)}")
     log('')
-    for c in check_targets(results) + check_speed_targets(results):
-        log(f"target {c['task']} {c['metric']} {c['target']}: "
-            f"measured {c['measured']:.4g} -> {'met' if c['met'] else 'MISSED'}")
+    for c in check_targets(results) + check_speed_targets(results) + check_scale_targets(results):
+        got = 'n/a' if c['measured'] is None else f"{c['measured']:.4g}"
+        log(f"target {c['task']} {c['metric']} {c['target']}: measured {got} -> {_met(c['met'])}")
     for g in check_goals(results):
         got = 'met' if g['met'] else f"MISSED by {g['short']} test posts"
         log(f"goal {g['task']} accuracy >= {g['goal']:g}: measured {g['mean']:.4f} ± {g['std']:.4f} "
@@ -465,12 +949,21 @@ def main(argv:list[str]|None=None # arguments after `python -m newsclf.benchmark
         ):
     "Command line: run the benchmark's sections and write the results file."
     p = argparse.ArgumentParser(prog='python -m newsclf.benchmark', description=main.__doc__)
+    p.add_argument('what', nargs='*', metavar='SECTION', help=f"sections to run, as --sections: {', '.join(SECTIONS)}")
     p.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--sections', nargs='+', default=SECTIONS, choices=SECTIONS,
                    help='what to run; a results file already at --out keeps the sections not run')
+    p.add_argument('--scales', nargs='+', type=float, default=list(SCALES), help='scale: copies of the training posts')
+    p.add_argument('--predict-copies', type=float, default=PREDICT_COPIES, help='scale: copies in the prediction file')
+    p.add_argument('--work-dir', help="scale: where its temporary folder goes (default: the system's)")
     p.add_argument('--threads', type=int, default=2); p.add_argument('--out', default=str(results_path()))
     a = p.parse_args(argv); out = Path(a.out)
+    if bad := [w for w in a.what if w not in SECTIONS]: p.error(f"no section {bad[0]!r}: choose from {', '.join(SECTIONS)}")
+    if a.what: a.sections = a.what
+    try: [_check_scale(k) for k in [*a.scales, a.predict_copies]]
+    except ValueError as e: p.error(str(e))
+    if a.work_dir and not Path(a.work_dir).is_dir(): p.error(f"--work-dir: {a.work_dir!r} is not a folder")
     if out.is_dir() or not out.parent.is_dir(): p.error(f"--out: {str(out)!r} is not a file name in an existing folder")
     try: res = load_results(out) if out.exists() and set(a.sections) != set(SECTIONS) else {}
     except ValueError as e: p.error(f"--out: {e}")
@@ -480,6 +973,8 @@ def main(argv:list[str]|None=None # arguments after `python -m newsclf.benchmark
         log('contention:')
         res['contention'] = {t: contention(TASKS[t], names=n, log=log) for t, n in CONTENTION.items()}
     if 'latency' in a.sections: log('latency:'); res['latency'] = latency(log=log)
+    if 'scale' in a.sections:
+        log('scale:'); res['scale'] = scale(a.scales, a.predict_copies, work_dir=a.work_dir, log=log)
     cmd = ' '.join(['python -m newsclf.benchmark'] + (argv if argv is not None else sys.argv[1:]))
     res.setdefault('commands', {}).update({s: cmd for s in a.sections})  # the command that wrote each section
     if 'tasks' in a.sections: res['command'] = cmd
