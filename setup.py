@@ -28,6 +28,7 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 tf_requirements = (cfg.get('tf_requirements') or '').split()
+dask_requirements = (cfg.get('dask_requirements') or '').split()
 
 setuptools.setup(
     name = cfg['lib_name'],
@@ -41,7 +42,7 @@ setuptools.setup(
     packages = setuptools.find_packages(),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements, 'tf': tf_requirements },
+    extras_require={ 'dev': dev_requirements, 'tf': tf_requirements, 'dask': dask_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),
