@@ -4,7 +4,7 @@
 
 # %% ../nbs/library/stream.ipynb #e8999591
 from __future__ import annotations
-import errno, hashlib, json, shutil, signal, tempfile
+import errno, hashlib, json, mmap, shutil, signal, tempfile
 from collections import Counter, deque
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -291,6 +291,13 @@ class Encoded:
     def __len__(self): return self.n_rows
     def __repr__(self): return f"Encoded({self.n_rows:,} rows, {self.n_ids:,} ids, {self.n_vocab:,} tokens)"
 
+@patch
+def release(self:Encoded):
+    "Hand the pages of the memory maps read so far back to the kernel: they stay in its cache, out of this process."
+    for k in _ARRAYS:  # without this, every page read counts in the process's memory (RSS) until the maps close
+        m = getattr(getattr(self, k), '_mmap', None)
+        if m is not None and hasattr(mmap, 'MADV_DONTNEED'): m.madvise(mmap.MADV_DONTNEED)
+
 # %% ../nbs/library/stream.ipynb #d52c20d4
 @patch
 def batch(self:Encoded, rows # row numbers, in the batch's order
@@ -372,7 +379,7 @@ def __iter__(self:SplitLoader) -> Iterator[tuple]:
     n_blocks = -(-len(self.enc) // self.block)
     left, buf = self.n, np.zeros(0, np.int64)
     for rows in self._groups(rng.permutation(n_blocks) if rng is not None else np.arange(n_blocks), rng):
-        buf = np.concatenate([buf, rows])
+        buf = np.concatenate([buf, rows]); self.enc.release()  # the pages of the group before: the kernel's again
         while len(buf) >= self.bs and left >= self.bs:
             yield self.enc.batch(buf[:self.bs]); buf, left = buf[self.bs:], left - self.bs
         if len(buf) >= left: break  # what is left of the pass, fewer than a batch, is in `buf`

@@ -205,12 +205,15 @@ def fit_model(model:nn.Module, # trained in place
             trn = _means(total(_train_sums(net, train_dl, opt, dev, bar)))
             val = _means(total(_eval_sums(model, valid_dl, dev))) if valid_dl is not None else (None, None)
             hist.append(_epoch_row(epoch, trn, val))
-            if valid_dl is None or val[0] < best[0]:
-                best, state = (val[0], epoch), {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if valid_dl is None or val[0] < best[0]:  # the best so far: the model holds its weights
+                best, state = (float('inf') if val[0] is None else val[0], epoch), None
+                if valid_dl is not None and epoch < config.epochs:  # a later epoch may be worse: keep a copy
+                    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             if config.patience is not None and epoch - best[1] >= config.patience: break
         bar.total = bar.n
         if valid_dl is not None: bar.set_postfix(best_epoch=best[1], valid_acc=f'{hist[best[1]-1]["valid_acc"]:.3f}')
-    model.load_state_dict(state); model.eval()
+    if best[1] != len(hist): model.load_state_dict(state)  # a copy only when a later epoch was worse
+    model.eval()
     return hist, best[1]
 
 # %% ../nbs/02_train.ipynb #72475616
