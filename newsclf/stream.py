@@ -9,7 +9,7 @@ from collections import Counter, deque
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from itertools import islice
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 import numpy as np, torch
@@ -155,14 +155,19 @@ def _init_worker(vocab:Vocab, tokens:Callable):
 def _work(texts:list[str]) -> tuple: return _encode_chunk(texts, _WORKER['vocab'], _WORKER['tokens'])
 
 # %% ../nbs/library/stream.ipynb #ebeea897
+def _context():
+    "Processes started by a clean server (forkserver), not forked from this one, whose threads may hold locks."
+    return get_context('forkserver' if 'forkserver' in get_all_start_methods() else 'spawn')
+
 def _encoded_chunks(chunks:Iterable[list[str]], vocab:Vocab, tokens:Callable, workers:int) -> Iterator[tuple]:
     "Each chunk of texts encoded, in order: here, or in a pool of `workers` processes with few chunks in flight."
     if workers <= 1:
         yield from (_encode_chunk(c, vocab, tokens) for c in chunks); return
-    with get_context().Pool(workers, _init_worker, (vocab, tokens)) as pool:  # leaving the block terminates it
+    from newsclf import stream  # the module's own functions, which a started process can import (a notebook's cannot)
+    with _context().Pool(workers, stream._init_worker, (vocab, tokens)) as pool:  # leaving the block terminates it
         todo = deque()
         for c in chunks:
-            todo.append(pool.apply_async(_work, (c,)))
+            todo.append(pool.apply_async(stream._work, (c,)))
             if len(todo) >= 2 * workers: yield todo.popleft().get()
         while todo: yield todo.popleft().get()
 
