@@ -873,15 +873,16 @@ def plot_scale(s:dict # a scale section, as `scale` gives it
               ):
     "Seconds per 1,000 training texts and peak MB against training texts (log x), one line per system."
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import NullLocator
     fig, axs = plt.subplots(1, 2, figsize=(11, 3.6))
     for name in SCALE_SYSTEMS:
         rs = sorted(_fits_of(s, name).values(), key=lambda r: r['n_train'])
         for ax, k in zip(axs, ('s_per_1k', 'peak_mb')):
             ax.plot([r['n_train'] for r in rs], [r[k] for r in rs], 'o-', label=name)
+    xs = sorted({r['n_train'] for r in s['fit'] if 'error' not in r})  # ticks at the scales that ran
     for ax, t in zip(axs, ('seconds per 1,000 training texts', 'peak memory, MB (process tree)')):
         ax.set_xscale('log'); ax.set_ylim(bottom=0); ax.set_title(t, fontsize=10); ax.set_xlabel('training texts (log)')
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:,.0f}'))
+        ax.set_xticks(xs, [f'{x:,}' for x in xs]); ax.xaxis.set_minor_locator(NullLocator())
     axs[0].legend(fontsize=8); fig.tight_layout(); plt.close(fig)
     return fig
 
