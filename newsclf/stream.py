@@ -156,8 +156,10 @@ def _work(texts:list[str]) -> tuple: return _encode_chunk(texts, _WORKER['vocab'
 
 # %% ../nbs/library/stream.ipynb #ebeea897
 def _context():
-    "Processes started by a clean server (forkserver), not forked from this one, whose threads may hold locks."
-    return get_context('forkserver' if 'forkserver' in get_all_start_methods() else 'spawn')
+    "Forked processes; under torch.distributed, whose threads may hold a lock as this process forks, a forkserver's."
+    import torch.distributed as dist
+    threaded = dist.is_available() and dist.is_initialized() and 'forkserver' in get_all_start_methods()
+    return get_context('forkserver' if threaded else None)
 
 def _encoded_chunks(chunks:Iterable[list[str]], vocab:Vocab, tokens:Callable, workers:int) -> Iterator[tuple]:
     "Each chunk of texts encoded, in order: here, or in a pool of `workers` processes with few chunks in flight."
