@@ -19,8 +19,8 @@ from .model import ModelConfig, BowNet, bag_index
 from .train import TrainConfig, get_device, split_indices, fit_model, cpu_threads
 from .inputs import _check_int, _strings, _texts, _labels, _check_labels, _label_array
 from .persist import ModelError, write_model, read_model, _MAX_CLASSES
-from .stream import (StreamError, TokenCounts, count_tokens, counts_vocab, encode, held_out, SplitLoader,
-                            work_folder)
+from .stream import (StreamError, TokenCounts, count_tokens, counts_vocab, encode, SplitLoader, work_folder,
+                            _Held)
 from .texts import iter_texts
 
 # %% auto #0
@@ -158,17 +158,6 @@ def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
 # %% ../nbs/02a_classifier.ipynb #6e0745ab
 _COUNT_BUDGET = 2_000_000  # distinct tokens the counting pass holds at most (a few hundred MB); past it the rarest go
 _MAX_CALIBRATION = 200_000  # held-out rows whose logits choose the temperature, at most
-
-class _Held:
-    "Whether row `i` is held out (`held_out`), hashed a chunk of rows at a time: for rows asked in increasing order."
-    def __init__(self, pct:float, seed:int, chunk:int=65_536):
-        self.pct, self.seed, self.chunk, self.start = pct, seed, chunk, None
-    def __call__(self, i:int) -> bool:
-        if not self.pct: return False
-        if self.start is None or not self.start <= i < self.start + self.chunk:
-            self.start = i - i % self.chunk
-            self.mask = held_out(np.arange(self.start, self.start + self.chunk), self.pct, self.seed)
-        return bool(self.mask[i - self.start])
 
 def _pair(i:int, r) -> tuple:
     "Row `i`, checked to be a `(text, label)` pair."

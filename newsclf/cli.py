@@ -15,7 +15,8 @@ from .data import NEWSGROUPS, TUTORIAL_GROUPS, REMOVABLE, DataError, check_newsg
 from .download import SHA256, sha256
 from .train import MAX_EPOCHS, MAX_SEED
 from .persist import ModelError, is_model_file
-from .classifier import NewsClassifier, PRESETS, calibrated_fit, _Held
+from .classifier import NewsClassifier, PRESETS, calibrated_fit
+from .stream import _Held
 
 # %% auto #0
 __all__ = ['UNSURE_BELOW', 'UNKNOWN_ABOVE', 'MAX_INPUT_BYTES', 'default_model_path', 'UsageError', 'int_in', 'probability',

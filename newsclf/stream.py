@@ -70,6 +70,18 @@ def split_rows(n_rows:int, # rows 0..n_rows-1
         tr.append(r[~h]); va.append(r[h])
     return np.concatenate(tr), np.concatenate(va)
 
+# %% ../nbs/library/stream.ipynb #cd4854af
+class _Held:
+    "Whether row `i` is held out (`held_out`), hashed a chunk of rows at a time: for rows asked in increasing order."
+    def __init__(self, pct:float, seed:int, chunk:int=65_536):
+        self.pct, self.seed, self.chunk, self.start = pct, seed, chunk, None
+    def __call__(self, i:int) -> bool:
+        if not self.pct: return False
+        if self.start is None or not self.start <= i < self.start + self.chunk:
+            self.start = i - i % self.chunk
+            self.mask = held_out(np.arange(self.start, self.start + self.chunk), self.pct, self.seed)
+        return bool(self.mask[i - self.start])
+
 # %% ../nbs/library/stream.ipynb #cae2e17d
 def shard(rows:np.ndarray, # row numbers, e.g. the training rows of `split_rows`
           rank:int, # this process's rank, 0..world-1
