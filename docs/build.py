@@ -36,7 +36,7 @@ def _do_eval(cell) -> bool|None:
 _nbproc._do_eval = _do_eval
 
 _re_nb = re.compile(r'^(\d+[a-z]?)_(\w+)\.ipynb$')
-_re_link = re.compile(r'\[([^\]\n]*)\]\(([^)\s]+)\)')
+_re_link = re.compile(r'\[([^\]]*)\]\(([^)\s]+)\)')  # link text may wrap onto the next line, as Markdown allows
 _re_link2 = re.compile(r'\[\[([^\]\n]*)\]\([^)\s]+\)\]\(([^)\s]+)\)')  # nbdev links names inside a link the author wrote
 _re_directive = re.compile(r'^\s*#\|\s*(.*?)\s*$')
 _re_showdoc = re.compile(r'^show_doc\((\s*[\w.]+\s*)[,)]')
