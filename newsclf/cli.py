@@ -376,6 +376,7 @@ def _rows(args, path:str, min_classes:int=2) -> tuple[Callable, list]:
     "A function giving the `(text, label)` rows at `path` anew, read with the text options; each pass's report."
     from newsclf.data import _strip
     from newsclf.texts import TextsReport, iter_texts, _check_classes
+    from newsclf.distributed import world
     opts, reports = dict(layout=args.format, text_column=args.text_column, label_column=args.label_column,
                          encoding=args.encoding, on_bad='skip' if args.skip_bad else 'error'), []
     def rows():
@@ -383,7 +384,7 @@ def _rows(args, path:str, min_classes:int=2) -> tuple[Callable, list]:
         for text, label in iter_texts(path, report=r, **opts):
             yield (_strip([text], tuple(args.remove))[0] if args.remove else text), label
         _check_classes(r, list(r.per_class), min_classes)
-        if len(reports) == 1 and not (args.json or args.quiet):  # the report of the first pass, on stderr
+        if len(reports) == 1 and not (args.json or args.quiet) and world()[0] == 0:  # the first pass's report, once
             print('\n'.join(map(safe_text, str(r).splitlines())), file=sys.stderr)
     return rows, reports
 
