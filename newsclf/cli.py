@@ -21,7 +21,7 @@ from .stream import _Held
 # %% auto #0
 __all__ = ['UNSURE_BELOW', 'UNKNOWN_ABOVE', 'MAX_INPUT_BYTES', 'default_model_path', 'UsageError', 'int_in', 'probability',
            'build_parser', 'read_inputs', 'load_model', 'cmd_train', 'trained_remove', 'cmd_evaluate', 'cmd_predict',
-           'cmd_data', 'cmd_info', 'safe_text', 'main']
+           'answers', 'cmd_data', 'cmd_info', 'safe_text', 'main']
 
 # %% ../nbs/library/cli.ipynb #97b7a893
 def default_model_path() -> Path:
@@ -529,9 +529,9 @@ def cmd_predict(args # parsed `newsclf predict` arguments
     "For each input: newsgroup, probability, share of known tokens, and whether it is unsure; `--lines` streams."
     # with `--top`, also the most likely newsgroups; with `--explain`, the words behind the answer
     if args.lines and all(t == '-' for t in args.texts):  # lines of files and stdin: any size, a batch at a time
-        return _answers(load_model(args.model), _nonempty(_all_lines(args)), args)
+        return answers(load_model(args.model), _nonempty(_all_lines(args)), args.top, args.abstain, args.explain)
     texts, clf = read_inputs(args.texts, args.file, args.lines), load_model(args.model)
-    return list(_answers(clf, texts, args))
+    return list(answers(clf, texts, args.top, args.abstain, args.explain))
 
 # %% ../nbs/library/cli.ipynb #e804900e
 _BATCH_TEXTS, _BATCH_BYTES = 1000, 16 * 2**20  # `predict` answers at most this many texts, or bytes, at a time
@@ -550,16 +550,21 @@ def _batches(texts:Iterable[str]) -> Iterator[list[str]]:
     if batch: yield batch
 
 # %% ../nbs/library/cli.ipynb #5250fc76
-def _answers(clf:NewsClassifier, texts:Iterable[str], args) -> Iterator[dict]:
-    "Each text's answer, in order, a batch at a time: an empty text gets an empty answer."
+def answers(clf:NewsClassifier, # a fitted classifier
+            texts:Iterable[str], # texts, any number: read a batch at a time
+            top:int|None=None, # also the `top` most likely classes, as `newsclf predict --top`
+            abstain:float|None=None, # no label under this probability, as `newsclf predict --abstain`
+            explain:int=0 # also the `explain` words that pushed each answer most, as `newsclf predict --explain`
+           ) -> Iterator[dict]:
+    "Each text's answer as `newsclf predict --json` gives it, in order, a batch at a time; an empty text's is empty."
     for batch in _batches(texts):
         full = [t for t in batch if t]
         preds = clf.predict_iter(full, max(len(full), 1))
         for t in batch:
             if not t: yield dict(_EMPTY); continue
             p, known = next(preds)
-            r = _answer(p, known, clf.target_names, args.top, args.abstain)
-            if args.explain: r['words'] = _explained(clf, t, args.explain)
+            r = _answer(p, known, clf.target_names, top, abstain)
+            if explain: r['words'] = _explained(clf, t, explain)
             yield r
 
 # %% ../nbs/library/cli.ipynb #b8b67fe9

@@ -5,13 +5,12 @@
 # %% ../nbs/library/cluster.ipynb #b6b4f864
 from __future__ import annotations
 import json, logging, os, shutil, tempfile, threading, time
-from argparse import Namespace
 from pathlib import Path
 from typing import Iterator
 from .inputs import _check_int, _check_num
 from .persist import ModelError, is_model_file
 from .classifier import NewsClassifier
-from .cli import MAX_INPUT_BYTES, _answers, safe_text
+from .cli import MAX_INPUT_BYTES, answers, safe_text
 
 # %% auto #0
 __all__ = ['ClusterError', 'file_blocks', 'block_texts', 'cached_model', 'predict_files', 'dask_rates']
@@ -101,9 +100,9 @@ def cached_model(path:str # a model file that every worker can read at this path
 def _predict_block(j:int, block:tuple, model:str, parts:str, text_field, top, abstain) -> int:
     "One block's answers as JSON lines in `parts/part-J.jsonl`, on a worker: the number of answers."
     _, path, start, end = block
-    args, n = Namespace(top=top, abstain=abstain, explain=0), 0
+    n = 0
     with open(Path(parts)/f'part-{j:06d}.jsonl', 'w', encoding='utf-8') as f:
-        for r in _answers(cached_model(model), block_texts(path, start, end, text_field), args):
+        for r in answers(cached_model(model), block_texts(path, start, end, text_field), top, abstain):
             f.write(json.dumps(r) + '\n'); n += 1
     return n
 
