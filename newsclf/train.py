@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .inputs import _check_int, _check_num
+from .loop import _to, _means, _eval_sums, _adamw, _coalesced, _epoch_row  # the loop's small parts
 
 # %% auto #0
 __all__ = ['MAX_EPOCHS', 'MAX_SEED', 'get_device', 'TrainConfig', 'split_indices', 'TrainingError', 'train_epoch', 'evaluate',
@@ -62,9 +63,6 @@ def split_indices(labels:np.ndarray, # class of each example
     va = np.sort(np.concatenate([i[:round(len(i)*valid_pct)] for i in va] + [np.zeros(0, np.int64)]))
     return np.setdiff1d(np.arange(len(labels)), va), va
 
-# %% ../nbs/02_train.ipynb #b9b2b5eb
-def _to(xb:tuple, device:torch.device) -> tuple: return tuple(t.to(device) for t in xb)
-
 # %% ../nbs/02_train.ipynb #085e1815
 class TrainingError(ValueError):
     "Training diverged: the loss became NaN or infinite."
@@ -84,11 +82,6 @@ def _train_sums(model:nn.Module, dl:DataLoader, opt, device:torch.device, bar=No
         if bar is not None: bar.update(); bar.set_postfix(loss=f'{tot/n:.3f}', acc=f'{correct/n:.3f}', refresh=False)
     return [tot, correct, n]
 
-# %% ../nbs/02_train.ipynb #ade3cfe8
-def _means(sums:list[float]) -> tuple[float, float]:
-    "Mean loss and accuracy from `[loss sum, correct, examples]`; NaN for no examples."
-    return (sums[0]/sums[2], sums[1]/sums[2]) if sums[2] else (float('nan'), float('nan'))
-
 # %% ../nbs/02_train.ipynb #42fff46e
 def train_epoch(model:nn.Module, # trained in place
                 dl:DataLoader, # batches of `(inputs, labels)`; `model(*inputs)` gives the logits
@@ -99,17 +92,6 @@ def train_epoch(model:nn.Module, # trained in place
     "One pass over `dl` updating `model`: its mean loss and accuracy; `TrainingError` if the loss is not finite."
     return _means(_train_sums(model, dl, opt, device, bar))
 
-# %% ../nbs/02_train.ipynb #b50f1adb
-@torch.no_grad()
-def _eval_sums(model:nn.Module, dl:DataLoader, device:torch.device) -> list[float]:
-    "`[loss sum, correct, examples]` of `model` on `dl`, in eval mode, without gradients."
-    model.eval(); tot = correct = n = 0
-    for xb, yb in dl:
-        out, yb = model(*_to(xb, device)), yb.to(device)
-        tot += F.cross_entropy(out, yb, reduction='sum').item()
-        correct += (out.argmax(1) == yb).sum().item(); n += len(yb)
-    return [tot, correct, n]
-
 # %% ../nbs/02_train.ipynb #a24a88f5
 def evaluate(model:nn.Module, # the model to score
              dl:DataLoader, # batches of `(inputs, labels)`
@@ -117,20 +99,6 @@ def evaluate(model:nn.Module, # the model to score
             ) -> tuple[float, float]:
     "Mean loss and accuracy of `model` on `dl`, in eval mode, without gradients."
     return _means(_eval_sums(model, dl, device))
-
-# %% ../nbs/02_train.ipynb #316cb988
-def _adamw(params:list, config:TrainConfig) -> torch.optim.AdamW:
-    "AdamW on `params`, fused into one kernel where this torch supports it."
-    kw = dict(lr=config.lr, weight_decay=config.weight_decay)
-    try: return torch.optim.AdamW(params, fused=True, **kw)
-    except (RuntimeError, TypeError): return torch.optim.AdamW(params, **kw)
-
-# %% ../nbs/02_train.ipynb #c0a1e5ce
-def _coalesced(g:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Sparse `g` with each row once, and its row indices: as it is if they already increase (as `bag_rows` makes them)."
-    rows = g._indices()[0]
-    if g.is_coalesced() or bool((rows[1:] > rows[:-1]).all()): return g, rows
-    g = g.coalesce(); return g, g._indices()[0]
 
 # %% ../nbs/02_train.ipynb #3674153f
 class RowAdagrad(torch.optim.Optimizer):
@@ -181,10 +149,6 @@ def cpu_threads(n:int|None=1 # torch CPU threads inside the block; None: leave t
     if n is not None: torch.set_num_threads(n)
     try: yield
     finally: torch.set_num_threads(old)
-
-# %% ../nbs/02_train.ipynb #5107f1cd
-def _epoch_row(epoch, train, valid) -> dict:
-    return dict(epoch=epoch, train_loss=train[0], train_acc=train[1], valid_loss=valid[0], valid_acc=valid[1])
 
 # %% ../nbs/02_train.ipynb #efbf0b36
 def fit_model(model:nn.Module, # trained in place
