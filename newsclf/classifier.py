@@ -17,10 +17,11 @@ from fastcore.basics import patch
 from .data import Posts, Vocab, encode_batch, tokenize, subject_tokens, word_prefixes, by_date_split
 from .model import ModelConfig, BowNet, bag_index
 from .train import TrainConfig, get_device, split_indices, fit_model, cpu_threads
-from .inputs import _check_int, _strings, _texts, _labels, _check_labels, _label_array
+from .inputs import (_check_int, _strings, _texts, _labels, _check_labels, _label_array, _check_names,
+                            _encode_labels, _classes, _is_index)
 from .persist import ModelError, write_model, read_model, _MAX_CLASSES
 from .stream import (StreamError, TokenCounts, count_tokens, counts_vocab, encode, SplitLoader, work_folder,
-                            _Held)
+                            _Held, _pair)
 from .texts import iter_texts
 
 # %% auto #0
@@ -127,28 +128,7 @@ def token_config(self:NewsClassifier) -> TokenConfig:
 # %% ../nbs/02a_classifier.ipynb #1c6fde2d
 def _identity(x): return x
 
-def _check_names(names) -> list[str]:
-    "`target_names` as a list of at least two (at most `_MAX_CLASSES`) different, non-empty strings."
-    names = _texts(names, 'target_names')
-    if len(names) < 2: raise ValueError("Need at least two classes (target_names)")
-    if len(names) > _MAX_CLASSES:
-        raise ValueError(f"{len(names):,} classes: a model holds at most {_MAX_CLASSES:,} (merge or drop rare labels)")
-    if dup := sorted(n for n, k in Counter(names).items() if k > 1):
-        raise ValueError(f"target_names must be different; repeated: {', '.join(map(repr, dup[:5]))}")
-    if not all(n.strip() for n in names): raise ValueError("target_names must not be empty strings")
-    return names
-
 # %% ../nbs/02a_classifier.ipynb #bf2095b0
-def _encode_labels(labels, n_texts:int, target_names) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    "`(y, classes, names)`: each label's index, the classes (what `predict` returns) and their names."
-    if target_names is not None:
-        names = _check_names(target_names)
-        return _check_labels(labels, n_texts, len(names)), np.arange(len(names)), names
-    classes, y = np.unique(_label_array(labels, n_texts), return_inverse=True)  # sorted, as `LabelEncoder` sorts
-    if len(classes) < 2:
-        raise ValueError(f"labels hold one class only ({classes.tolist()[0]!r:.40}): a classifier needs two or more")
-    return y.astype(np.int64), classes, _check_names([str(c) for c in classes.tolist()])
-
 def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
     "Why the vocabulary of `n` training texts is empty, and the fix."
     if any_tokens and min_count > 1: why = f"no token occurs {min_count} times in them (lower min_count)"
@@ -158,27 +138,6 @@ def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
 # %% ../nbs/02a_classifier.ipynb #6e0745ab
 _COUNT_BUDGET = 2_000_000  # distinct tokens the counting pass holds at most (a few hundred MB); past it the rarest go
 _MAX_CALIBRATION = 200_000  # held-out rows whose logits choose the temperature, at most
-
-def _pair(i:int, r) -> tuple:
-    "Row `i`, checked to be a `(text, label)` pair."
-    if not (isinstance(r, (tuple, list)) and len(r) == 2): raise StreamError(f"row {i} is not a (text, label) pair")
-    return r
-
-def _classes(seen:Counter, target_names) -> tuple[np.ndarray, list[str], dict]:
-    "`(classes, names, index)` from the labels `seen`: with `target_names`, labels are indices into them."
-    if target_names is not None:
-        names = _check_names(target_names)
-        if bad := [l for l in seen if not (_is_index(l) and l < len(names))][:5]:
-            raise ValueError(f"label(s) {', '.join(map(repr, bad))} are not indices into the {len(names)} target_names")
-        return np.arange(len(names)), names, {i: i for i in range(len(names))}
-    try: classes = sorted(seen)  # as `np.unique` sorts
-    except TypeError: raise ValueError("labels must be all names or all integers, not a mix") from None
-    if len(classes) < 2:
-        raise ValueError(f"labels hold one class only ({classes[0]!r:.40}): a classifier needs two or more" if classes
-                         else "No texts to fit on")
-    return np.array(classes), _check_names([str(c) for c in classes]), {c: i for i, c in enumerate(classes)}
-
-def _is_index(l) -> bool: return isinstance(l, (int, np.integer)) and not isinstance(l, bool) and l >= 0
 
 # %% ../nbs/02a_classifier.ipynb #1ec894f4
 @patch

@@ -76,3 +76,44 @@ def _label_array(labels, n_texts:int) -> np.ndarray:
         raise ValueError(f"labels must be class names (strings) or integers, not {y.dtype} "
                          f"(e.g. {y[:1].tolist()[0]!r:.40})")
     return y
+
+# %% ../nbs/library/inputs.ipynb #b01957cd
+from collections import Counter
+from .persist import _MAX_CLASSES
+
+def _check_names(names) -> list[str]:
+    "`target_names` as a list of at least two (at most `_MAX_CLASSES`) different, non-empty strings."
+    names = _texts(names, 'target_names')
+    if len(names) < 2: raise ValueError("Need at least two classes (target_names)")
+    if len(names) > _MAX_CLASSES:
+        raise ValueError(f"{len(names):,} classes: a model holds at most {_MAX_CLASSES:,} (merge or drop rare labels)")
+    if dup := sorted(n for n, k in Counter(names).items() if k > 1):
+        raise ValueError(f"target_names must be different; repeated: {', '.join(map(repr, dup[:5]))}")
+    if not all(n.strip() for n in names): raise ValueError("target_names must not be empty strings")
+    return names
+
+def _encode_labels(labels, n_texts:int, target_names) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    "`(y, classes, names)`: each label's index, the classes (what `predict` returns) and their names."
+    if target_names is not None:
+        names = _check_names(target_names)
+        return _check_labels(labels, n_texts, len(names)), np.arange(len(names)), names
+    classes, y = np.unique(_label_array(labels, n_texts), return_inverse=True)  # sorted, as `LabelEncoder` sorts
+    if len(classes) < 2:
+        raise ValueError(f"labels hold one class only ({classes.tolist()[0]!r:.40}): a classifier needs two or more")
+    return y.astype(np.int64), classes, _check_names([str(c) for c in classes.tolist()])
+
+def _classes(seen:Counter, target_names) -> tuple[np.ndarray, list[str], dict]:
+    "`(classes, names, index)` from the labels `seen`: with `target_names`, labels are indices into them."
+    if target_names is not None:
+        names = _check_names(target_names)
+        if bad := [l for l in seen if not (_is_index(l) and l < len(names))][:5]:
+            raise ValueError(f"label(s) {', '.join(map(repr, bad))} are not indices into the {len(names)} target_names")
+        return np.arange(len(names)), names, {i: i for i in range(len(names))}
+    try: classes = sorted(seen)  # as `np.unique` sorts
+    except TypeError: raise ValueError("labels must be all names or all integers, not a mix") from None
+    if len(classes) < 2:
+        raise ValueError(f"labels hold one class only ({classes[0]!r:.40}): a classifier needs two or more" if classes
+                         else "No texts to fit on")
+    return np.array(classes), _check_names([str(c) for c in classes]), {c: i for i, c in enumerate(classes)}
+
+def _is_index(l) -> bool: return isinstance(l, (int, np.integer)) and not isinstance(l, bool) and l >= 0

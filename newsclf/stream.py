@@ -25,6 +25,11 @@ __all__ = ['StreamError', 'splitmix64', 'held_out', 'split_rows', 'shard', 'Toke
 class StreamError(ValueError):
     "Texts could not be streamed into a work folder, or a work folder could not be read back."
 
+def _pair(i:int, r) -> tuple:
+    "Row `i` of a stream, checked to be a `(text, label)` pair."
+    if not (isinstance(r, (tuple, list)) and len(r) == 2): raise StreamError(f"row {i} is not a (text, label) pair")
+    return r
+
 # %% ../nbs/library/stream.ipynb #8ac254fc
 _GAMMA, _M1, _M2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
