@@ -21,7 +21,7 @@ from .inputs import (_check_int, _strings, _texts, _labels, _check_labels, _labe
                             _encode_labels, _classes, _is_index)
 from .persist import ModelError, write_model, read_model, _MAX_CLASSES
 from .stream import (StreamError, TokenCounts, count_tokens, counts_vocab, encode, SplitLoader, work_folder,
-                            _Held, _pair)
+                            _Held, _count_rows, _vocab, _loaders)
 from .texts import iter_texts
 
 # %% auto #0
@@ -128,32 +128,8 @@ def token_config(self:NewsClassifier) -> TokenConfig:
 # %% ../nbs/02a_classifier.ipynb #1c6fde2d
 def _identity(x): return x
 
-# %% ../nbs/02a_classifier.ipynb #bf2095b0
-def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
-    "Why the vocabulary of `n` training texts is empty, and the fix."
-    if any_tokens and min_count > 1: why = f"no token occurs {min_count} times in them (lower min_count)"
-    else: why = "they hold no words (empty texts, or nothing left after removing headers, footers and quotes)"
-    return f"No vocabulary from the {n:,} training texts: {why}"
-
 # %% ../nbs/02a_classifier.ipynb #6e0745ab
-_COUNT_BUDGET = 2_000_000  # distinct tokens the counting pass holds at most (a few hundred MB); past it the rarest go
 _MAX_CALIBRATION = 200_000  # held-out rows whose logits choose the temperature, at most
-
-# %% ../nbs/02a_classifier.ipynb #1ec894f4
-@patch
-def _count(self:NewsClassifier, rows:Callable, held:_Held, show:bool) -> tuple[TokenCounts, Counter]:
-    "The first pass: the tokens of the rows not `held` out, counted in bounded memory; each label's rows."
-    seen = Counter()
-    def texts():
-        for i, r in enumerate(tqdm(rows(), desc='count', unit=' texts', disable=not show, mininterval=1, delay=2)):
-            text, label = _pair(i, r)
-            try: seen[label] += 1
-            except TypeError: raise StreamError(f"row {i}'s label is a {type(label).__name__}, not a name or integer")
-            if len(seen) > _MAX_CLASSES:
-                raise ValueError(f"More than {_MAX_CLASSES:,} classes: a model holds at most {_MAX_CLASSES:,} "
-                                 "(merge or drop rare labels)")
-            yield text
-    return count_tokens(texts(), self.tokens, _COUNT_BUDGET, skip=held), seen
 
 # %% ../nbs/02a_classifier.ipynb #83913270
 from .distributed import DDPSync
@@ -165,7 +141,7 @@ def _fit_rows(self:NewsClassifier, rows:Callable, target_names, work_dir, keep:b
     mc, c, t = self._configs(); sync = sync or DDPSync()  # alone: a rank of one, whose calls change nothing
     show = (self.progress if progress is None else progress) and sync.rank == 0
     self._trained, held = dict(preset=self.preset, config=c, token_config=t), _Held(c.valid_pct, c.seed)
-    counted, seen = self._count(rows, sync._mine(held), show and passes)  # each rank counts its own rows
+    counted, seen = _count_rows(rows, self.tokens, sync._mine(held), show and passes)  # each rank counts its own rows
     classes, names, index = _classes(seen, target_names)
     vocab = sync.vocab(counted, partial(_vocab, t=t))  # every rank's counts, added up on rank 0
     torch.manual_seed(c.seed)
@@ -182,19 +158,6 @@ def _fit_rows(self:NewsClassifier, rows:Callable, target_names, work_dir, keep:b
         self.history, self.best_epoch = fit_model(self.model, train, valid if held_rows else None, c, show, sync=sync)
         if calibrate: self._calibrate_rows(valid)  # on this rank's held-out rows (rank 0's model is the one saved)
     return self
-
-def _vocab(counted:TokenCounts, t:TokenConfig) -> Vocab:
-    "The vocabulary of the counted rows; `ValueError` if it has no token."
-    vocab = counts_vocab(counted, t.min_count, t.max_size)
-    if len(vocab) < 2: raise ValueError(_empty_vocab(counted.n_counted, t.min_count, bool(counted.counts)))
-    return vocab
-
-def _loaders(enc:Encoded, c:TrainConfig, sync:DDPSync) -> tuple[SplitLoader, SplitLoader]:
-    "This rank's training and held-out rows; as many training rows on every rank, `bs` rows a step in all."
-    part, bs = dict(first=sync.rank, step=sync.world), -(-c.bs // sync.world)
-    n = sync.least(SplitLoader(enc, c.valid_pct, c.seed, **part).n)  # the smallest share: equal steps on every rank
-    return (SplitLoader(enc, c.valid_pct, c.seed, bs=bs, shuffle=True, limit=n, **part),
-            SplitLoader(enc, c.valid_pct, c.seed, held=True, bs=1024, **part))
 
 # %% ../nbs/02a_classifier.ipynb #5ea335f1
 @patch

@@ -16,6 +16,8 @@ import numpy as np, torch
 from fastcore.basics import patch
 from .data import Vocab, tokenize, encode_batch
 from .files import atomic_write
+from .persist import _MAX_CLASSES
+from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['StreamError', 'splitmix64', 'held_out', 'split_rows', 'shard', 'TokenCounts', 'count_tokens', 'counts_vocab',
@@ -151,6 +153,39 @@ def counts_vocab(c:TokenCounts, # `count_tokens`'s result
                 ) -> Vocab:
     "The vocabulary of the counted rows: `Vocab.fit`'s, exactly, when nothing was pruned."
     return Vocab.fit([c.counts], min_count=min_count, max_size=max_size)
+
+# %% ../nbs/library/stream.ipynb #109691d1
+_COUNT_BUDGET = 2_000_000  # distinct tokens the counting pass holds at most (a few hundred MB); past it the rarest go
+
+def _count_rows(rows:Callable, # gives the `(text, label)` rows anew at each call
+                tokens:Callable, # a text's tokens
+                held:Callable|None, # `held(i)`: row `i` is held out, not counted (e.g. `_Held`)
+                show:bool # a progress bar
+               ) -> tuple[TokenCounts, Counter]:
+    "The first pass of a fit: the tokens of the rows not `held` out, counted in bounded memory; each label's rows."
+    seen = Counter()
+    def texts():
+        for i, r in enumerate(tqdm(rows(), desc='count', unit=' texts', disable=not show, mininterval=1, delay=2)):
+            text, label = _pair(i, r)
+            try: seen[label] += 1
+            except TypeError: raise StreamError(f"row {i}'s label is a {type(label).__name__}, not a name or integer")
+            if len(seen) > _MAX_CLASSES:
+                raise ValueError(f"More than {_MAX_CLASSES:,} classes: a model holds at most {_MAX_CLASSES:,} "
+                                 "(merge or drop rare labels)")
+            yield text
+    return count_tokens(texts(), tokens, _COUNT_BUDGET, skip=held), seen
+
+def _empty_vocab(n:int, min_count:int, any_tokens:bool) -> str:
+    "Why the vocabulary of `n` training texts is empty, and the fix."
+    if any_tokens and min_count > 1: why = f"no token occurs {min_count} times in them (lower min_count)"
+    else: why = "they hold no words (empty texts, or nothing left after removing headers, footers and quotes)"
+    return f"No vocabulary from the {n:,} training texts: {why}"
+
+def _vocab(counted:TokenCounts, t) -> Vocab:
+    "The vocabulary of the counted rows by `t.min_count` and `t.max_size` (a `TokenConfig`); `ValueError` if none."
+    vocab = counts_vocab(counted, t.min_count, t.max_size)
+    if len(vocab) < 2: raise ValueError(_empty_vocab(counted.n_counted, t.min_count, bool(counted.counts)))
+    return vocab
 
 # %% ../nbs/library/stream.ipynb #610fc0b2
 _ARRAYS = {'ids': 'int32', 'weights': 'float32', 'offsets': 'int64', 'labels': 'int32'}  # file stem -> dtype
@@ -439,3 +474,12 @@ def work_folder(parent:str|Path|None=None, # where to make it; None: the system'
     try: yield path
     finally:
         if not keep: shutil.rmtree(path, ignore_errors=True)
+
+# %% ../nbs/library/stream.ipynb #965e7a28
+def _loaders(enc:Encoded, c, sync) -> tuple[SplitLoader, SplitLoader]:
+    "This rank's training and held-out rows: as many training rows on every rank, `c.bs` rows a step in all."
+    # c: a `TrainConfig`; sync: a `DDPSync` (alone, a rank of one)
+    part, bs = dict(first=sync.rank, step=sync.world), -(-c.bs // sync.world)
+    n = sync.least(SplitLoader(enc, c.valid_pct, c.seed, **part).n)  # the smallest share: equal steps on every rank
+    return (SplitLoader(enc, c.valid_pct, c.seed, bs=bs, shuffle=True, limit=n, **part),
+            SplitLoader(enc, c.valid_pct, c.seed, held=True, bs=1024, **part))
